@@ -1,0 +1,137 @@
+import { contractFor, type Contract } from "../talos/contract";
+import { ageRecipientProblem } from "./age-recipient";
+import type { ConfigIssue } from "./config-error";
+import { contains, formatCidr, isIpv4 } from "./ipv4";
+import type { ResolvedAddress } from "./node-checks";
+import type { StackConfigShape } from "./schema";
+
+const KUBERNETES_VERSION = /^v?(\d+)\.(\d+)\.(\d+)$/;
+
+export function checkContract(config: StackConfigShape, issues: ConfigIssue[]): Contract | undefined {
+  try {
+    return contractFor(config.talosVersion);
+  } catch (err) {
+    issues.push({ path: "talosVersion", value: config.talosVersion, problem: "is not a supported Talos version contract", fix: (err as Error).message });
+    return undefined;
+  }
+}
+
+export function checkKubernetesVersion(config: StackConfigShape, issues: ConfigIssue[]): void {
+  if (config.kubernetesVersion !== undefined && !KUBERNETES_VERSION.test(config.kubernetesVersion)) {
+    issues.push({ path: "kubernetesVersion", value: config.kubernetesVersion, problem: "is not a Kubernetes version", fix: "write it as 1.34.1 (or v1.34.1), or remove it to use the Talos default" });
+  }
+}
+
+/** Control-plane count, VIP placement and endpoint. */
+export function checkControlPlane(
+  config: StackConfigShape,
+  addresses: ReadonlyMap<string, ResolvedAddress>,
+  issues: ConfigIssue[],
+  warnings: string[],
+): void {
+  const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
+  if (controlPlanes.length === 0) {
+    issues.push({ path: "nodes", problem: "has no node with role controlplane", fix: "add at least one node with role: controlplane (three for a highly available etcd)" });
+  } else if (controlPlanes.length % 2 === 0) {
+    warnings.push(`nodes: ${controlPlanes.length} control planes is an even number; etcd quorum tolerates no more failures than with ${controlPlanes.length - 1}. Use an odd number (1, 3 or 5).`);
+  }
+  const vip = config.controlPlane.vip;
+  if (!isIpv4(vip)) {
+    issues.push({ path: "controlPlane.vip", value: vip, problem: "is not an IPv4 address", fix: "set a free address in the control-plane subnet, e.g. 192.168.10.10" });
+    return;
+  }
+  config.nodes.forEach((node, index) => {
+    if (addresses.get(node.name)?.cidr.address === vip) {
+      issues.push({ path: `nodes[${index}].ip`, value: node.ip, problem: "equals the control-plane VIP", fix: "the VIP must be an address no node uses" });
+    }
+    if (addresses.get(node.name)?.gateway === vip) {
+      issues.push({ path: "controlPlane.vip", value: vip, problem: "equals the gateway", fix: "pick a free address for the VIP" });
+    }
+  });
+  for (const node of controlPlanes) {
+    const address = addresses.get(node.name);
+    if (address && !contains(address.cidr, vip)) {
+      issues.push({ path: "controlPlane.vip", value: vip, problem: `is outside control plane "${node.name}"'s subnet ${formatCidr(address.cidr)}`, fix: "a Layer-2 VIP must be in the control planes' subnet" });
+      break;
+    }
+  }
+  checkEndpoint(config.controlPlane.endpoint, issues);
+}
+
+function checkEndpoint(endpoint: string | undefined, issues: ConfigIssue[]): void {
+  if (endpoint === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:" || url.port === "" || (url.pathname !== "/" && url.pathname !== "")) {
+    issues.push({ path: "controlPlane.endpoint", value: endpoint, problem: "must be an https URL with an explicit port and no path", fix: "write it as https://<vip or name>:6443, or remove it to use https://<vip>:6443" });
+  }
+}
+
+export function checkSecurity(config: StackConfigShape, issues: ConfigIssue[]): void {
+  if (config.security.tpmDiskEncryption && !config.security.secureBoot) {
+    issues.push({ path: "security.secureBoot", value: false, problem: "is off while security.tpmDiskEncryption is on; TPM-sealed keys need the SecureBoot UKI's PCR signing key", fix: "turn security.secureBoot on, or set security.tpmDiskEncryption: false (the volumes then use a weaker nodeID key)" });
+  }
+}
+
+export function checkAgeRecipients(config: StackConfigShape, issues: ConfigIssue[]): void {
+  config.ageRecipients.forEach((recipient, index) => {
+    const problem = ageRecipientProblem(recipient);
+    if (problem) {
+      const shown = recipient.startsWith("AGE-SECRET-KEY-") ? "AGE-SECRET-KEY-…(redacted)" : recipient;
+      issues.push({ path: `ageRecipients[${index}]`, value: shown, problem, fix: "use the public recipient printed by `npx talos-homelab age keygen` or `age-keygen -y`" });
+    }
+  });
+}
+
+/** https://host/path or ssh://user@host/path (scp-like git@host:path is not accepted by Flux). */
+export function gitTransport(url: string): "https" | "ssh" | undefined {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "https:" && parsed.hostname) return "https";
+    if (parsed.protocol === "ssh:" && parsed.hostname) return "ssh";
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+export function checkFlux(config: StackConfigShape, issues: ConfigIssue[]): void {
+  const url = config.flux.url;
+  if (!gitTransport(url)) {
+    const scpLike = /^[\w.-]+@[\w.-]+:/.test(url);
+    issues.push({
+      path: "flux.url",
+      value: url,
+      problem: "is neither an https:// nor an ssh:// Git URL",
+      fix: scpLike ? `write it as ssh://${url.replace(":", "/")}` : "use https://host/owner/repo.git or ssh://git@host/owner/repo.git",
+    });
+  }
+  if (config.flux.path?.startsWith("/") || config.flux.path?.includes("..")) {
+    issues.push({ path: "flux.path", value: config.flux.path, problem: "must be a relative path inside the repository", fix: `e.g. clusters/${config.clusterName}` });
+  }
+}
+
+export function checkProxmox(config: StackConfigShape, issues: ConfigIssue[]): void {
+  const endpoint = config.proxmox.endpoint;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:") {
+    issues.push({ path: "proxmox.endpoint", value: endpoint, problem: "is not an https URL", fix: "write it as https://<proxmox host>:8006/" });
+  } else if (url.pathname.includes("api2")) {
+    issues.push({ path: "proxmox.endpoint", value: endpoint, problem: "must not include the API path", fix: `use ${url.origin}/ (the provider appends /api2/json)` });
+  }
+  if (config.network.vlan !== undefined && (config.network.vlan < 1 || config.network.vlan > 4094)) {
+    issues.push({ path: "network.vlan", value: config.network.vlan, problem: "is outside the VLAN range 1-4094", fix: "use a VLAN id from 1 to 4094, or remove it for an untagged bridge" });
+  }
+  config.network.nameservers.forEach((ns, index) => {
+    if (!isIpv4(ns)) issues.push({ path: `network.nameservers[${index}]`, value: ns, problem: "is not an IPv4 address", fix: "list resolver IP addresses, e.g. 1.1.1.1" });
+  });
+}
