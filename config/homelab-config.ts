@@ -59,6 +59,7 @@ export interface HomelabConfig {
     readonly username: string;
   };
   readonly outputDir?: string;
+  readonly secretsImportFrom?: string;
 }
 
 export interface ValidatedConfig {

@@ -107,7 +107,9 @@ export const stackConfigSchema = z
       })
       .strict(),
     /** Where `pulumi up` writes the encrypted GitOps tree; nothing is written when unset. */
-    outputDir: z.string().optional(),
+    outputDir: z.string().min(1).optional(),
+    /** Disaster recovery: adopt the machine secrets from this secrets.yaml / secrets.sops.yaml instead of generating. */
+    secretsImportFrom: z.string().min(1).optional(),
   })
   .strict();
 

@@ -133,5 +133,6 @@ function normalize(
       username: config.flux.username,
     },
     outputDir: config.outputDir,
+    secretsImportFrom: config.secretsImportFrom,
   };
 }

@@ -1,0 +1,222 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "node:path";
+import { GUEST_AGENT_EXTENSION, type HomelabConfig, type HomelabNode } from "../config";
+import { buildArtefacts, gitCredentialsFor } from "../gitops/artefacts";
+import { clusterIdentityRecipient } from "../kubernetes";
+import { clusterSpecFor, imageFor, nodeSpecFor } from "../gitops/cluster-inputs";
+import { treePaths } from "../gitops/tree-layout";
+import { renderMachineConfig } from "../talos/machine-config/render";
+import { parseSecretsYaml } from "../talos/secrets-yaml";
+import { AdminKubeconfig } from "./admin-kubeconfig";
+import { ClusterAgeIdentity } from "./cluster-age-identity";
+import { EncryptedGitopsTree } from "./encrypted-gitops-tree";
+import { FluxBootstrap } from "./flux-bootstrap";
+import { proxmoxProvider } from "./proxmox-provider";
+import { TalosBootstrap } from "./talos-bootstrap";
+import { TalosClusterHealth } from "./talos-cluster-health";
+import { TalosConfigApply } from "./talos-config-apply";
+import { TalosImage } from "./talos-image";
+import { TalosMachineSecrets } from "./talos-machine-secrets";
+import { TalosNode } from "./talos-node";
+
+/** Secret inputs, already wrapped as Pulumi secrets. */
+export interface HomelabSecrets {
+  readonly proxmoxApiToken?: pulumi.Output<string>;
+  readonly gitToken?: pulumi.Output<string>;
+  readonly gitSshKey?: pulumi.Output<string>;
+  readonly clusterAgeIdentity?: pulumi.Output<string>;
+}
+
+export interface HomelabClusterArgs {
+  readonly config: HomelabConfig;
+  readonly secrets: HomelabSecrets;
+  /** Base folder for relative outputDir / secretsImportFrom paths (the project folder). */
+  readonly projectDir?: string;
+}
+
+interface NodeResources {
+  readonly vm: TalosNode;
+  readonly apply: TalosConfigApply;
+}
+
+/** The whole homelab: image -> secrets -> VMs -> config apply -> bootstrap -> health -> Flux -> encrypted outputs. */
+export class HomelabCluster extends pulumi.ComponentResource {
+  readonly endpoint: string;
+  readonly schematicId: string;
+  readonly isoUrl: string;
+  readonly nodeIps: Record<string, string>;
+  readonly vmIds: Record<string, pulumi.Output<number>>;
+  /** SOPS-encrypted YAML (safe to print and commit). */
+  readonly talosconfig: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly machineSecrets: pulumi.Output<string>;
+  readonly machineConfigs: pulumi.Output<Record<string, string>>;
+  /** The Kubernetes provider for the new cluster (plaintext kubeconfig, held as a secret). */
+  readonly kubernetesProvider: k8s.Provider;
+
+  constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("talos-homelab:index:HomelabCluster", name, {}, opts);
+    const { config } = args;
+    const projectDir = args.projectDir ?? process.cwd();
+    const c = config.clusterName;
+    const image = imageFor(config);
+    const clusterSpec = clusterSpecFor(config);
+    const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
+    const cpAddresses = controlPlanes.map((n) => n.address.address);
+
+    const provider = proxmoxProvider(`${c}-proxmox`, config, args.secrets.proxmoxApiToken, { parent: this });
+    const talosImage = new TalosImage(
+      `${c}-talos-image`,
+      { isoUrl: image.isoUrl, fileName: image.isoFileName, proxmoxNodes: config.nodes.map((n) => n.proxmoxNode), datastoreId: config.datastores.iso },
+      { parent: this, providers: [provider] },
+    );
+
+    const identity = args.secrets.clusterAgeIdentity ?? this.generatedIdentity(config);
+    const secrets = new TalosMachineSecrets(
+      `${c}-machine-secrets`,
+      {
+        talosVersion: config.talosVersion,
+        clusterName: c,
+        endpoints: cpAddresses,
+        nodes: cpAddresses.slice(0, 1),
+        ...(config.secretsImportFrom !== undefined
+          ? { importFrom: resolve(projectDir, config.secretsImportFrom), sopsAgeIdentities: identity.apply((i) => [i]) }
+          : {}),
+      },
+      { parent: this },
+    );
+    const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
+
+    const nodes = new Map<string, NodeResources>();
+    const renderedConfigs: Record<string, pulumi.Output<string>> = {};
+    for (const node of config.nodes) {
+      const machineConfig = pulumi.secret(bundle.apply((b) => renderMachineConfig(b, clusterSpec, nodeSpecFor(config, node)).yaml));
+      renderedConfigs[node.name] = machineConfig;
+      const vm = new TalosNode(
+        `${c}-${node.name}`,
+        {
+          clusterName: c,
+          node,
+          datastores: config.datastores,
+          network: config.network,
+          cpuType: config.image.cpuType,
+          tpm: config.security.tpmDiskEncryption,
+          guestAgent: config.image.extensions.includes(GUEST_AGENT_EXTENSION),
+          isoFileId: talosImage.fileIds[node.proxmoxNode] as pulumi.Output<string>,
+        },
+        { parent: this, providers: [provider] },
+      );
+      const apply = new TalosConfigApply(
+        `${c}-${node.name}-config`,
+        { node: node.address.address, config: machineConfig, talosconfig: secrets.talosconfig },
+        { parent: this, dependsOn: [vm.vm] },
+      );
+      nodes.set(node.name, { vm, apply });
+    }
+
+    const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
+    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: secrets.talosconfig }, { parent: this, dependsOn: [first.apply] });
+    const kubeconfig = new AdminKubeconfig(`${c}-admin-kubeconfig`, { secretsYaml: secrets.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint }, { parent: this });
+    const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
+    const health = new TalosClusterHealth(
+      `${c}-health`,
+      {
+        controlPlanes: controlPlanes.map(ref),
+        workers: config.nodes.filter((n) => n.role === "worker").map(ref),
+        talosconfig: secrets.talosconfig,
+        kubeconfig: kubeconfig.kubeconfig,
+      },
+      { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
+    );
+
+    this.kubernetesProvider = new k8s.Provider(`${c}-kubernetes`, { kubeconfig: kubeconfig.kubeconfig }, { parent: this, dependsOn: [health] });
+    const gitCredentials = this.gitCredentials(config, args.secrets);
+    new FluxBootstrap(
+      `${c}-flux`,
+      {
+        provider: this.kubernetesProvider,
+        clusterHealth: health,
+        clusterIdentity: identity,
+        repository: { url: config.flux.url, branch: config.flux.branch, path: config.flux.path },
+        ...(gitCredentials !== undefined ? { gitCredentials } : {}),
+      },
+      { parent: this, dependsOn: [health] },
+    );
+
+    const tree = this.encryptedTree(config, { bundle, talosconfig: secrets.talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
+    const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
+    this.talosconfig = file(treePaths.talosconfig(c));
+    this.kubeconfig = file(treePaths.kubeconfig(c));
+    this.machineSecrets = file(treePaths.secrets(c));
+    this.machineConfigs = tree.files.apply((files) =>
+      Object.fromEntries(config.nodes.map((n) => [n.name, files[treePaths.machineConfig(c, n.name)] ?? ""])),
+    );
+    this.endpoint = config.controlPlane.endpoint;
+    this.schematicId = image.schematicId;
+    this.isoUrl = image.isoUrl;
+    this.nodeIps = Object.fromEntries(config.nodes.map((n) => [n.name, n.address.address]));
+    this.vmIds = Object.fromEntries([...nodes].map(([n, r]) => [n, r.vm.vmId]));
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      talosconfig: this.talosconfig,
+      kubeconfig: this.kubeconfig,
+      machineSecrets: this.machineSecrets,
+      machineConfigs: this.machineConfigs,
+    });
+  }
+
+  private generatedIdentity(config: HomelabConfig): pulumi.Output<string> {
+    if (!config.generateClusterAgeIdentity) {
+      throw new pulumi.RunError(
+        "talos-homelab:clusterAgeIdentity is not set. Fix: run `pulumi config set --secret talos-homelab:clusterAgeIdentity \"$(grep AGE-SECRET-KEY cluster.agekey)\"` " +
+          "(create one with `npx talos-homelab age keygen -o cluster.agekey`), export TALOS_HOMELAB_AGE_IDENTITY, or set talos-homelab:generateClusterAgeIdentity: true",
+      );
+    }
+    return new ClusterAgeIdentity(`${config.clusterName}-age-identity`, {}, { parent: this }).identity;
+  }
+
+  private gitCredentials(config: HomelabConfig, secrets: HomelabSecrets) {
+    const token = config.flux.transport === "https" ? secrets.gitToken : secrets.gitSshKey;
+    if (token === undefined) return undefined;
+    return pulumi.secret(token.apply((value) => gitCredentialsFor(config, config.flux.transport === "https" ? { gitToken: value } : { gitSshKey: value }) as NonNullable<ReturnType<typeof gitCredentialsFor>>));
+  }
+
+  private encryptedTree(
+    config: HomelabConfig,
+    inputs: {
+      bundle: pulumi.Output<ReturnType<typeof parseSecretsYaml>>;
+      talosconfig: pulumi.Output<string>;
+      kubeconfig: pulumi.Output<string>;
+      identity: pulumi.Output<string>;
+      gitCredentials: ReturnType<HomelabCluster["gitCredentials"]>;
+      outputDir: string | undefined;
+    },
+  ): EncryptedGitopsTree {
+    const recipient = inputs.identity.apply((i) => clusterIdentityRecipient(i));
+    const artefacts = pulumi
+      .all([inputs.bundle, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, inputs.gitCredentials])
+      .apply(([bundle, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, gitCredentials]) =>
+        buildArtefacts({
+          config,
+          bundle,
+          talosconfig,
+          kubeconfig,
+          clusterIdentity,
+          clusterRecipient,
+          operatorRecipients: config.ageRecipients,
+          ...(gitCredentials !== undefined ? { gitCredentials } : {}),
+        }).artefacts,
+      );
+    return new EncryptedGitopsTree(
+      `${config.clusterName}-gitops-tree`,
+      {
+        artefacts: pulumi.secret(artefacts),
+        recipients: recipient.apply((r) => [...config.ageRecipients, r]),
+        identities: pulumi.secret(inputs.identity.apply((i) => [i])),
+        ...(inputs.outputDir !== undefined ? { outputDir: inputs.outputDir } : {}),
+      },
+      { parent: this },
+    );
+  }
+}

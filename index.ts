@@ -1,0 +1,32 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, readStackConfig, validateConfig, type SecretKey } from "./config";
+import { HomelabCluster, type HomelabSecrets } from "./components/homelab-cluster";
+import { pulumiConfigSource } from "./components/pulumi-config-source";
+
+function loadConfig() {
+  try {
+    const { input, secrets } = readStackConfig(pulumiConfigSource());
+    const { config, warnings } = validateConfig(input);
+    for (const warning of warnings) void pulumi.log.warn(warning);
+    const wrapped: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
+    for (const [key, value] of Object.entries(secrets) as Array<[SecretKey, string]>) wrapped[key] = pulumi.secret(value);
+    return { config, secrets: wrapped as HomelabSecrets };
+  } catch (err) {
+    // A RunError shows the message without a stack trace, before any resource is created.
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
+const { config, secrets } = loadConfig();
+const cluster = new HomelabCluster(config.clusterName, { config, secrets, projectDir: __dirname });
+
+export const endpoint = cluster.endpoint;
+export const nodeIps = cluster.nodeIps;
+export const vmIds = cluster.vmIds;
+export const schematicId = cluster.schematicId;
+export const isoUrl = cluster.isoUrl;
+export const talosconfig = cluster.talosconfig;
+export const kubeconfig = cluster.kubeconfig;
+export const machineSecrets = cluster.machineSecrets;
+export const machineConfigs = cluster.machineConfigs;
