@@ -1,0 +1,23 @@
+/** The `.gitignore` of the GitOps repository: keys and plaintext renders never reach Git. */
+
+export const GITIGNORE_PATTERNS: readonly string[] = [
+  // age identities
+  "*.agekey",
+  "keys.txt",
+  // plaintext renders (written only on request) and decrypted copies
+  "*.plain.yaml",
+  "*.plain.yml",
+  "*.plain.json",
+  "*.plain",
+  "*.dec.yaml",
+  "*.dec.yml",
+  "*.decrypted.*",
+  "plaintext/",
+  // unencrypted client configs
+  "talosconfig",
+  "kubeconfig",
+];
+
+export function renderGitignore(): string {
+  return `# Written by talos-homelab: keys and plaintext renders stay out of Git.\n${GITIGNORE_PATTERNS.join("\n")}\n`;
+}

@@ -1,0 +1,39 @@
+export { clusterIdentityFile, clusterIdentityRecipient, ClusterIdentityError, normalizeClusterIdentity } from "./cluster-identity";
+export { decryptionPatch, KUSTOMIZATION_GROUP, sopsDecryption } from "./decryption-patch";
+export {
+  branchRef,
+  DEFAULT_FLUX_COMPONENTS,
+  fluxInstance,
+  fluxInstanceMetadata,
+  fluxSync,
+  type FluxInstanceOptions,
+  type FluxRepository,
+} from "./flux-instance";
+export {
+  gitCredentialsEntries,
+  GitCredentialsError,
+  gitCredentialsSecret,
+  gitCredentialsSecretData,
+  gitCredentialsSecretMetadata,
+  type GitCredentials,
+} from "./git-credentials-secret";
+export { GITIGNORE_PATTERNS, renderGitignore } from "./gitignore";
+export { ManifestError, manifestYaml, validateManifest, type Manifest } from "./manifest-yaml";
+export * from "./names";
+export { fluxNamespace } from "./namespace";
+export { fluxInstanceSchema, namespaceSchema, secretSchema } from "./schemas";
+export { base64Data } from "./secret-data";
+export {
+  clustersPathRegex,
+  KUBERNETES_ENCRYPTED_REGEX,
+  renderSopsConfig,
+  sopsConfig,
+  sopsRecipients,
+  talosPathRegex,
+  type SopsConfig,
+  type SopsConfigOptions,
+  type SopsCreationRule,
+} from "./sops-config";
+export { sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
+export type * from "./types";
+export * from "./versions";

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { KUBERNETES_ENCRYPTED_REGEX, renderSopsConfig, sopsConfig, type SopsConfig } from "../../kubernetes";
+import { OPERATOR_RECIPIENT, TEST_IDENTITY, TEST_RECIPIENT } from "./fixtures";
+
+const options = { clusterName: "homelab", recipients: [OPERATOR_RECIPIENT], clusterRecipient: TEST_RECIPIENT };
+
+/** sops picks the first rule whose path_regex matches the path relative to the config file's folder (unanchored). */
+function ruleFor(config: SopsConfig, path: string): number {
+  return config.creation_rules.findIndex((rule) => new RegExp(rule.path_regex).test(path));
+}
+
+describe(".sops.yaml", () => {
+  const rendered = parse(renderSopsConfig(options)) as SopsConfig;
+
+  it("renders the rules as YAML sops can read", () => {
+    expect(rendered).toEqual(sopsConfig(options));
+    expect(Object.keys(rendered)).toEqual(["creation_rules"]);
+  });
+
+  it("encrypts only data/stringData in clusters/<name>/ manifests", () => {
+    for (const path of ["clusters/homelab/flux-system/sops-age.sops.yaml", "clusters/homelab/apps/db.sops.yml"]) {
+      expect(ruleFor(rendered, path)).toBe(0);
+    }
+    const rule = rendered.creation_rules[0];
+    expect(rule.encrypted_regex).toBe("^(data|stringData)$");
+    const re = new RegExp(KUBERNETES_ENCRYPTED_REGEX);
+    expect(["data", "stringData"].every((k) => re.test(k))).toBe(true);
+    expect(["metadata", "kind", "apiVersion", "type", "database"].some((k) => re.test(k))).toBe(false);
+  });
+
+  it("encrypts talos/<name>/ files whole", () => {
+    expect(ruleFor(rendered, "talos/homelab/secrets.sops.yaml")).toBe(1);
+    expect(ruleFor(rendered, "talos/homelab/cp-1.sops.yaml")).toBe(1);
+    expect(rendered.creation_rules[1]).not.toHaveProperty("encrypted_regex");
+  });
+
+  it("matches no plain file, other cluster or other folder", () => {
+    for (const path of [
+      "clusters/homelab/flux-system/flux-instance.yaml",
+      "clusters/other/x.sops.yaml",
+      "talos/homelab2/secrets.sops.yaml",
+      "apps/homelab/x.sops.yaml",
+      "x/clusters/homelab/x.sops.yaml",
+    ]) {
+      expect(ruleFor(rendered, path), path).toBe(-1);
+    }
+  });
+
+  it("encrypts to the operator recipients and the cluster recipient, once each", () => {
+    for (const rule of rendered.creation_rules) expect(rule.age).toBe(`${OPERATOR_RECIPIENT},${TEST_RECIPIENT}`);
+    const dup = sopsConfig({ ...options, recipients: [TEST_RECIPIENT, OPERATOR_RECIPIENT, OPERATOR_RECIPIENT] });
+    expect(dup.creation_rules[0].age).toBe(`${TEST_RECIPIENT},${OPERATOR_RECIPIENT}`);
+  });
+
+  it("escapes regex characters in the cluster name", () => {
+    expect(sopsConfig({ ...options, clusterName: "a.b" }).creation_rules[0].path_regex).toBe("^clusters/a\\.b/.*\\.sops\\.ya?ml$");
+  });
+
+  it("rejects a bad recipient by field, and redacts an identity given as one", () => {
+    expect(() => sopsConfig({ ...options, recipients: [OPERATOR_RECIPIENT, "age1nope"] })).toThrow(/^ageRecipients\[1\] = "age1nope": is not a valid age recipient/);
+    let message = "";
+    try {
+      sopsConfig({ ...options, recipients: [TEST_IDENTITY] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/ageRecipients\[0\] = "AGE-SECRET-KEY-…\(redacted\)": is an age identity/);
+    expect(message).not.toContain(TEST_IDENTITY.slice(15));
+  });
+});
