@@ -46,7 +46,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
   readonly schematicId: string;
   readonly isoUrl: string;
   readonly nodeIps: Record<string, string>;
-  readonly vmIds: Record<string, pulumi.Output<number>>;
+  readonly vmIds: pulumi.Output<Record<string, number>>;
   /** SOPS-encrypted YAML (safe to print and commit). */
   readonly talosconfig: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
@@ -156,7 +156,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     this.schematicId = image.schematicId;
     this.isoUrl = image.isoUrl;
     this.nodeIps = Object.fromEntries(config.nodes.map((n) => [n.name, n.address.address]));
-    this.vmIds = Object.fromEntries([...nodes].map(([n, r]) => [n, r.vm.vmId]));
+    this.vmIds = pulumi.all(Object.fromEntries([...nodes].map(([n, r]) => [n, r.vm.vmId])));
     this.registerOutputs({
       endpoint: this.endpoint,
       talosconfig: this.talosconfig,

@@ -60,8 +60,18 @@ function mockState(type: string, name: string, inputs: Json): { id: string; stat
   return { id: `${name}-id`, state: inputs };
 }
 
-function resourceName(r: unknown): string {
-  return r instanceof pulumi.Resource ? ((r as unknown as { __name?: string }).__name ?? "?") : "?";
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
+}
+type Monitor = { registerResource(req: RegisterResourceRequest, callback: (...args: unknown[]) => void): void };
+
+function nameOfUrn(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
 async function settle(value: unknown): Promise<unknown> {
@@ -115,17 +125,17 @@ export async function runProgram(
     preview,
   );
   pulumi.runtime.setAllConfig(toRuntimeConfig(config), secretKeys);
-  pulumi.runtime.registerStackTransformation((args) => {
-    const deps = args.opts.dependsOn;
-    const list = (Array.isArray(deps) ? deps : deps ? [deps] : []) as unknown[];
-    resourceOptions.set(`${args.type}::${args.name}`, {
-      dependsOn: list.map(resourceName),
-      parent: args.opts.parent ? resourceName(args.opts.parent) : undefined,
-      protect: args.opts.protect === true,
-      ignoreChanges: (args.opts as pulumi.CustomResourceOptions).ignoreChanges ?? [],
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    resourceOptions.set(`${req.getType()}::${req.getName()}`, {
+      dependsOn: req.getDependenciesList().map(nameOfUrn),
+      parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
+      protect: req.getProtect() === true,
+      ignoreChanges: req.getIgnorechangesList(),
     });
-    return undefined;
-  });
+    register(req, callback);
+  };
   const program = (await import("../../index.js")) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) outputs[key] = await settle(value);
