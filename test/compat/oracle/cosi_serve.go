@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+
+	cosi "github.com/cosi-project/runtime/api/v1alpha1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/siderolabs/talos/pkg/machinery/resources/runtime"
+)
+
+// serveState is a read-only cosi.resource.State holding the two resources our client reads, with
+// their specs encoded from Talos's own spec types (YAML, as machined's COSI server sends yaml_spec).
+type serveState struct {
+	cosi.UnimplementedStateServer
+
+	resources []*cosi.Resource
+}
+
+func newServeState(maintenance bool) (*serveState, error) {
+	stage := runtime.MachineStageRunning
+	if maintenance {
+		stage = runtime.MachineStageMaintenance
+	}
+
+	machineStatus := runtime.MachineStatusSpec{Stage: stage, Status: runtime.MachineStatusStatus{Ready: true}}
+	securityState := runtime.SecurityStateSpec{SecureBoot: true, BootedWithUKI: true}
+
+	state := &serveState{}
+
+	for _, r := range []struct {
+		typ, id string
+		spec    any
+	}{
+		{string(runtime.MachineStatusType), string(runtime.MachineStatusID), machineStatus},
+		{string(runtime.SecurityStateType), string(runtime.SecurityStateID), securityState},
+	} {
+		yamlSpec, err := marshalYAML(r.spec)
+		if err != nil {
+			return nil, err
+		}
+
+		state.resources = append(state.resources, &cosi.Resource{
+			Metadata: &cosi.Metadata{Namespace: string(runtime.NamespaceName), Type: r.typ, Id: r.id, Version: "1", Phase: "running"},
+			Spec:     &cosi.Spec{YamlSpec: string(yamlSpec)},
+		})
+	}
+
+	return state, nil
+}
+
+func (s *serveState) Get(_ context.Context, in *cosi.GetRequest) (*cosi.GetResponse, error) {
+	for _, r := range s.resources {
+		if r.Metadata.Namespace == in.Namespace && r.Metadata.Type == in.Type && r.Metadata.Id == in.Id {
+			return &cosi.GetResponse{Resource: r}, nil
+		}
+	}
+
+	return nil, status.Errorf(codes.NotFound, "resource %s(%s/%s@undefined) doesn't exist", in.Type, in.Namespace, in.Id)
+}
+
+func (s *serveState) List(in *cosi.ListRequest, stream grpc.ServerStreamingServer[cosi.ListResponse]) error {
+	for _, r := range s.resources {
+		if r.Metadata.Namespace == in.Namespace && r.Metadata.Type == in.Type {
+			if err := stream.Send(&cosi.ListResponse{Resource: r}); err != nil {
+				return err
+			}
+		}
+	}
+
+	return nil
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/siderolabs/talos/pkg/machinery/api/common"
+	"github.com/siderolabs/talos/pkg/machinery/api/machine"
+	"github.com/siderolabs/talos/pkg/machinery/config/configloader"
+)
+
+// serveMetalMode is the runtime mode the fake validates configs for (a metal/ISO install).
+type serveMetalMode struct{}
+
+func (serveMetalMode) String() string        { return "metal" }
+func (serveMetalMode) RequiresInstall() bool { return true }
+func (serveMetalMode) InContainer() bool     { return false }
+
+// serveMachine answers MachineService calls the way machined (or the maintenance service) does, for
+// the methods our client uses. Everything else is Talos's generated Unimplemented.
+type serveMachine struct {
+	machine.UnimplementedMachineServiceServer
+
+	maintenance       bool
+	bootstrapNotReady int
+	etcdMembers       []string
+	kubeconfig        []byte
+
+	mu             sync.Mutex
+	bootstrapCalls int
+	bootstrapped   bool
+}
+
+var serveNotInMaintenance = status.Error(codes.Unimplemented, "API is not implemented in maintenance mode")
+
+func (s *serveMachine) ApplyConfiguration(_ context.Context, in *machine.ApplyConfigurationRequest) (*machine.ApplyConfigurationResponse, error) {
+	if s.maintenance {
+		switch in.Mode { //nolint:exhaustive
+		case machine.ApplyConfigurationRequest_TRY, machine.ApplyConfigurationRequest_REBOOT, machine.ApplyConfigurationRequest_AUTO:
+		default:
+			return nil, status.Errorf(codes.Unimplemented, "apply configuration --mode='%s' is not supported in maintenance mode",
+				strings.ReplaceAll(strings.ToLower(in.Mode.String()), "_", "-"))
+		}
+	}
+
+	cfg, err := configloader.NewFromBytes(in.GetData())
+	if err != nil {
+		if s.maintenance {
+			return nil, fmt.Errorf("failed to parse config: %w", err)
+		}
+
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+
+	warnings, err := cfg.Validate(serveMetalMode{})
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "configuration validation failed: %s", err)
+	}
+
+	reply := &machine.ApplyConfiguration{Warnings: warnings, Mode: in.Mode}
+
+	if !s.maintenance && in.Mode == machine.ApplyConfigurationRequest_AUTO {
+		reply.Mode = machine.ApplyConfigurationRequest_NO_REBOOT
+		reply.ModeDetails = "Applied configuration without a reboot"
+	}
+
+	return &machine.ApplyConfigurationResponse{Messages: []*machine.ApplyConfiguration{reply}}, nil
+}
+
+func (s *serveMachine) Bootstrap(_ context.Context, _ *machine.BootstrapRequest) (*machine.BootstrapResponse, error) {
+	if s.maintenance {
+		return nil, serveNotInMaintenance
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	s.bootstrapCalls++
+
+	if s.bootstrapCalls <= s.bootstrapNotReady {
+		return nil, status.Error(codes.FailedPrecondition, "bootstrap is not available yet")
+	}
+
+	if s.bootstrapped {
+		return nil, status.Error(codes.AlreadyExists, "etcd data directory is not empty")
+	}
+
+	s.bootstrapped = true
+
+	return &machine.BootstrapResponse{Messages: []*machine.Bootstrap{{}}}, nil
+}
+
+func (s *serveMachine) Version(_ context.Context, _ *emptypb.Empty) (*machine.VersionResponse, error) {
+	if s.maintenance {
+		return nil, serveNotInMaintenance
+	}
+
+	return &machine.VersionResponse{Messages: []*machine.Version{{
+		Version:  &machine.VersionInfo{Tag: machineryVersion(), Os: "linux", Arch: "amd64"},
+		Platform: &machine.PlatformInfo{Name: "metal", Mode: "metal"},
+		Features: &machine.FeaturesInfo{Rbac: true},
+	}}}, nil
+}
+
+func (s *serveMachine) EtcdMemberList(_ context.Context, _ *machine.EtcdMemberListRequest) (*machine.EtcdMemberListResponse, error) {
+	if s.maintenance {
+		return nil, serveNotInMaintenance
+	}
+
+	members := make([]*machine.EtcdMember, 0, len(s.etcdMembers))
+	for i, name := range s.etcdMembers {
+		members = append(members, &machine.EtcdMember{
+			Id:         uint64(i + 1),
+			Hostname:   name,
+			PeerUrls:   []string{"https://" + name + ":2380"},
+			ClientUrls: []string{"https://" + name + ":2379"},
+		})
+	}
+
+	return &machine.EtcdMemberListResponse{Messages: []*machine.EtcdMembers{{Members: members}}}, nil
+}
+
+func (s *serveMachine) Upgrade(_ context.Context, _ *machine.UpgradeRequest) (*machine.UpgradeResponse, error) {
+	if s.maintenance {
+		return nil, serveNotInMaintenance
+	}
+
+	return &machine.UpgradeResponse{Messages: []*machine.Upgrade{{Ack: "Upgrade request received"}}}, nil
+}
+
+// Kubeconfig streams a tar.gz holding one file named "kubeconfig", closing gzip but not the tar
+// writer, as machined does.
+func (s *serveMachine) Kubeconfig(_ *emptypb.Empty, stream grpc.ServerStreamingServer[common.Data]) error {
+	if s.maintenance {
+		return serveNotInMaintenance
+	}
+
+	if s.kubeconfig == nil {
+		return status.Error(codes.NotFound, "no --kubeconfig given to the fake apid")
+	}
+
+	var archive bytes.Buffer
+
+	gz := gzip.NewWriter(&archive)
+	tw := tar.NewWriter(gz)
+
+	if err := tw.WriteHeader(&tar.Header{Name: "kubeconfig", Mode: 0o600, Size: int64(len(s.kubeconfig)), ModTime: time.Now()}); err != nil {
+		return err
+	}
+
+	if _, err := tw.Write(s.kubeconfig); err != nil {
+		return err
+	}
+
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	if err := gz.Close(); err != nil {
+		return err
+	}
+
+	const chunk = 1024
+	for data := archive.Bytes(); len(data) > 0; {
+		n := min(chunk, len(data))
+		if err := stream.Send(&common.Data{Bytes: data[:n]}); err != nil {
+			return err
+		}
+
+		data = data[n:]
+	}
+
+	return nil
+}

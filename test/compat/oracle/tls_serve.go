@@ -1,0 +1,227 @@
+package main
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"slices"
+	"time"
+)
+
+// serveTLSConfig builds the server side of apid's TLS. Configured mode: a server certificate signed by
+// the Talos API CA (Ed25519 like Talos's apid certificate, 24 h), client certificates required and
+// verified against that CA, and apid's apidCheckExtKeyUsage rule. Maintenance mode: a self-signed
+// certificate and no client certificate requested.
+func serveTLSConfig(opts *serveOptions) (*tls.Config, *x509.Certificate, error) {
+	if opts.maintenance {
+		cert, leaf, err := serveSelfSignedCertificate()
+		if err != nil {
+			return nil, nil, err
+		}
+
+		return &tls.Config{
+			MinVersion:   tls.VersionTLS12,
+			Certificates: []tls.Certificate{cert},
+			ClientAuth:   tls.NoClientCert,
+		}, leaf, nil
+	}
+
+	caCert, caKey, err := serveLoadCA(opts.caCrt, opts.caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	cert, leaf, err := serveIssueServerCertificate(caCert, caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+
+	return &tls.Config{
+		MinVersion:            tls.VersionTLS12,
+		Certificates:          []tls.Certificate{cert},
+		ClientAuth:            tls.RequireAndVerifyClientCert,
+		ClientCAs:             pool,
+		VerifyPeerCertificate: serveCheckExtKeyUsage,
+	}, leaf, nil
+}
+
+// serveCheckExtKeyUsage is apid's apidCheckExtKeyUsage rule: every non-CA certificate of a verified
+// chain must have ExtKeyUsage exactly [clientAuth].
+func serveCheckExtKeyUsage(_ [][]byte, verifiedChains [][]*x509.Certificate) error {
+	for _, chain := range verifiedChains {
+		for _, cert := range chain {
+			if cert.IsCA {
+				continue
+			}
+
+			if !slices.Equal(cert.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}) || len(cert.UnknownExtKeyUsage) > 0 {
+				return fmt.Errorf("certificate %q: ExtKeyUsage must be exactly [clientAuth]", cert.Subject)
+			}
+		}
+	}
+
+	return nil
+}
+
+func serveLoadCA(crtPath, keyPath string) (*x509.Certificate, crypto.Signer, error) {
+	crtPEM, err := os.ReadFile(crtPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--ca-crt: %w", err)
+	}
+
+	block, _ := pem.Decode(crtPEM)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, nil, fmt.Errorf("--ca-crt %s: no PEM CERTIFICATE block", crtPath)
+	}
+
+	caCert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--ca-crt %s: %w", crtPath, err)
+	}
+
+	keyPEM, err := os.ReadFile(keyPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--ca-key: %w", err)
+	}
+
+	caKey, err := serveParsePrivateKey(keyPEM)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--ca-key %s: %w", keyPath, err)
+	}
+
+	return caCert, caKey, nil
+}
+
+// serveParsePrivateKey accepts the PEM types Talos accepts, including the non-standard
+// "ED25519 PRIVATE KEY" label around a PKCS#8 body.
+func serveParsePrivateKey(data []byte) (crypto.Signer, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+
+	var (
+		key any
+		err error
+	)
+
+	switch block.Type {
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "ED25519 PRIVATE KEY", "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	default:
+		return nil, fmt.Errorf("unsupported PEM type %q", block.Type)
+	}
+
+	if err != nil {
+		return nil, err
+	}
+
+	switch k := key.(type) {
+	case ed25519.PrivateKey:
+		return k, nil
+	case *ecdsa.PrivateKey:
+		return k, nil
+	case *rsa.PrivateKey:
+		return k, nil
+	default:
+		return nil, fmt.Errorf("unsupported key type %T", key)
+	}
+}
+
+func serveSerialNumber() (*big.Int, error) {
+	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+}
+
+// serveIssueServerCertificate issues an apid-like server certificate for the loopback addresses.
+func serveIssueServerCertificate(caCert *x509.Certificate, caKey crypto.Signer) (tls.Certificate, *x509.Certificate, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+
+	serial, err := serveSerialNumber()
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+
+	now := time.Now()
+	template := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "localhost"},
+		NotBefore:    now,
+		NotAfter:     now.Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     []string{"localhost"},
+	}
+
+	der, err := x509.CreateCertificate(rand.Reader, template, caCert, pub, caKey)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("sign the server certificate with the CA: %w", err)
+	}
+
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf}, leaf, nil
+}
+
+// serveSelfSignedCertificate is the maintenance-mode certificate: self-signed, ephemeral.
+func serveSelfSignedCertificate() (tls.Certificate, *x509.Certificate, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+
+	serial, err := serveSerialNumber()
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+
+	now := time.Now()
+	template := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "maintenance-service"},
+		NotBefore:             now,
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:              []string{"localhost"},
+	}
+
+	der, err := x509.CreateCertificate(rand.Reader, template, template, pub, priv)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf}, leaf, nil
+}
