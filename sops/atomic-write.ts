@@ -1,0 +1,35 @@
+/** Atomic file replacement: write a temp file in the target's folder, fsync it, then rename it over the target. */
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Writes `data` to `path` so that readers see either the old file or the complete new one. The temp file is
+ * created with `mode` (0600 by default) and removed again if anything fails, so a failed write leaves nothing.
+ */
+export async function writeFileAtomic(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(temp, "wx", mode);
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.rename(temp, path);
+  } catch (err) {
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The mode to keep when replacing `path`: its current permission bits, or `fallback` if it does not exist. */
+export async function existingModeOr(path: string, fallback: number): Promise<number> {
+  try {
+    return (await fs.stat(path)).mode & 0o777;
+  } catch {
+    return fallback;
+  }
+}

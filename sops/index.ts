@@ -1,0 +1,54 @@
+/** The public SOPS API other folders import. */
+import { encryptBytes, type EncryptOptions } from "./operations/encrypt";
+import { decryptBytes } from "./operations/decrypt";
+import { parseEncrypted } from "./operations/open";
+import { allRecipientsOf } from "./key-groups";
+import type { StoreFormat } from "./stores/index";
+
+export type { StoreFormat } from "./stores/index";
+export { formatFromPath } from "./stores/index";
+export type { EncryptionRules } from "./encryption-rules";
+export type { SopsMetadata, KeyGroup, AgeKeyEntry } from "./metadata";
+export { SOPS_FORMAT_VERSION } from "./metadata";
+export * from "./errors";
+export * from "./operation-errors";
+export {
+  type AgeIdentity,
+  defaultAgeKeyFilePath,
+  ensureDefaultAgeIdentity,
+  generateAgeIdentity,
+  loadAgeIdentities,
+  recipientOf,
+  formatAgeKeyFile,
+} from "./age-identities";
+export { writeFileAtomic } from "./atomic-write";
+export { reencryptIfChanged, type ReencryptOptions } from "./reencrypt";
+export { encryptFile, encryptBytes, type EncryptOptions } from "./operations/encrypt";
+export { decryptFile, decryptBytes, type DecryptBytesOptions } from "./operations/decrypt";
+export { editFile, type EditOptions } from "./operations/edit";
+export { setValue, unsetValue, valueFromJson, type ModifyOptions } from "./operations/modify";
+export { updateKeys, planUpdateKeys, type UpdateKeysOptions, type UpdateKeysPlan } from "./operations/update-keys";
+export { rotate, rotateBytes, type RotateOptions } from "./operations/rotate";
+export { fileStatus, fileStatusOfBytes, type FileStatus } from "./operations/file-status";
+export { parseTreePath, type TreePath } from "./operations/tree-path";
+export { findSopsConfig, loadSopsConfig, creationRuleFor, type CreationRule } from "./sops-config";
+
+export type EncryptTextOptions = EncryptOptions;
+
+/** Encrypts a plaintext document (keys from `recipients`/`keyGroups`, or from `.sops.yaml` for `filePath`). */
+export async function encryptText(plaintext: string | Buffer, opts: EncryptTextOptions): Promise<string> {
+  return (await encryptBytes(Buffer.from(plaintext), opts)).toString("utf8");
+}
+
+/** Decrypts an encrypted document to its plaintext (identities given, or from the sops sources in `env`). */
+export async function decryptText(
+  encrypted: string | Buffer,
+  opts: { format: StoreFormat; identities?: string[]; ignoreMac?: boolean; env?: NodeJS.ProcessEnv },
+): Promise<string> {
+  return (await decryptBytes(Buffer.from(encrypted), opts)).toString("utf8");
+}
+
+/** The age recipients in an encrypted document's metadata (no key needed). */
+export function readRecipients(encrypted: string | Buffer, format: StoreFormat): string[] {
+  return allRecipientsOf(parseEncrypted(Buffer.from(encrypted), format).metadata);
+}

@@ -1,0 +1,65 @@
+/** Errors of the sops operations (keys, config, CLI usage) not covered by errors.ts, with sops's exit codes. */
+import { SopsError } from "./errors";
+
+/** sops exit 1 (`codes.ErrorGeneric`): config problems, "config file not found" and the like. */
+export class SopsConfigError extends SopsError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}
+
+/** sops exit 91: a `["a"][0]` tree path that cannot be parsed. */
+export class InvalidTreePathError extends SopsError {
+  constructor(path: string, reason: string) {
+    super(`Invalid tree path format ${JSON.stringify(path)}: ${reason}. Use e.g. '["key"]["sub"][0]'`, 91);
+  }
+}
+
+/** sops exit 1: `unset`/`--extract` on a key that is not there. */
+export class KeyNotFoundError extends SopsError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}
+
+/** sops exit 7: the value given to `set` is not valid JSON. */
+export class InvalidSetFormatError extends SopsError {
+  constructor(message: string) {
+    super(message, 7);
+  }
+}
+
+/** sops exit 8: flags that cannot be combined. */
+export class ConflictingParametersError extends SopsError {
+  constructor(message: string) {
+    super(message, 8);
+  }
+}
+
+/** sops exit 201: no editor could be started. */
+export class NoEditorError extends SopsError {
+  constructor(message: string) {
+    super(message, 201);
+  }
+}
+
+/** sops exit 3: the output could not be written. */
+export class CouldNotWriteOutputError extends SopsError {
+  constructor(path: string, reason: string) {
+    super(`Could not write output file ${path}: ${reason}`, 3);
+  }
+}
+
+/** sops exit 2: the input file could not be read. */
+export class CouldNotReadInputError extends SopsError {
+  constructor(path: string, reason: string) {
+    super(`Error reading file ${path}: ${reason}`, 2);
+  }
+}
+
+/** sops exit 1: wrapping or re-wrapping the data key failed (bad recipient, unsupported key type). */
+export class KeyWrapError extends SopsError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}
