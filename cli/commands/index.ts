@@ -1,6 +1,13 @@
 import type { Command } from "commander";
+import { registerAge } from "./age";
+import { registerCheckCommand } from "./check";
+import { registerRenderCommand } from "./render";
+import { registerSops } from "./sops";
 
 /** Each command module adds itself here; one file per top-level command. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerSops(program);
+  registerAge(program);
+  registerRenderCommand(program);
+  registerCheckCommand(program);
 }

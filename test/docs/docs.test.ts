@@ -18,7 +18,7 @@ function sandbox(): { cwd: string; env: NodeJS.ProcessEnv } {
     else symlinkSync(join(ROOT, entry), join(cwd, entry));
   }
   const home = mkdtempSync(join(tmpdir(), "docs-home-"));
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), CI: "true" };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), CI: "true" };
   delete env.SOPS_AGE_KEY;
   delete env.SOPS_AGE_KEY_FILE;
   delete env.SOPS_AGE_RECIPIENTS;

@@ -1,0 +1,56 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { generateAgeIdentity } from "../sops/age-identities";
+import { contractFor } from "../talos/contract";
+import { generateSecretsBundle } from "../talos/secrets-bundle";
+import { serializeSecretsYaml } from "../talos/secrets-yaml";
+import { renderTalosconfig } from "../talos/talosconfig";
+
+const ROOT = resolve(__dirname, "..");
+
+type Json = Record<string, unknown>;
+
+/** The example stack grown to `count` nodes (3 control planes, the rest workers). */
+function stackWith(count: number): Json {
+  const config = (parse(readFileSync(join(ROOT, "Pulumi.homelab.yaml"), "utf8")) as { config: Json }).config;
+  const nodes = config["talos-homelab:nodes"] as Json[];
+  const grown = Array.from({ length: count }, (_, i) => ({
+    ...(nodes[Math.min(i, 3)] as Json),
+    name: i < 3 ? `cp-${i + 1}` : `worker-${i - 2}`,
+    role: i < 3 ? "controlplane" : "worker",
+    vmId: 2000 + i,
+    ip: `192.168.10.${20 + i}/24`,
+    mac: undefined,
+    patches: [],
+  }));
+  config["talos-homelab:nodes"] = grown;
+  delete config["talos-homelab:outputDir"];
+  return config;
+}
+
+export async function run(): Promise<void> {
+  const bundle = await generateSecretsBundle(contractFor("v1.11.5"));
+  const talosconfig = await renderTalosconfig(bundle, { contextName: "homelab", endpoints: ["192.168.10.20"], nodes: ["192.168.10.20"] });
+  const { identity } = await generateAgeIdentity();
+  const dir = mkdtempSync(join(tmpdir(), "program-bench-"));
+  for (const count of [5, 50]) {
+    const config = Object.fromEntries(
+      Object.entries({ ...stackWith(count), "talos-homelab:clusterAgeIdentity": identity }).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+    const jobFile = join(dir, `job-${count}.json`);
+    writeFileSync(jobFile, JSON.stringify({ config, secretKeys: ["talos-homelab:clusterAgeIdentity"], secretsYaml: serializeSecretsYaml(bundle), talosconfig }), { mode: 0o600 });
+    const samples: number[] = [];
+    let resources = 0;
+    for (let i = 0; i < 3; i++) {
+      const out = execFileSync(process.execPath, ["--require", "tsx/cjs", join(__dirname, "program-under-mocks.ts"), jobFile], { cwd: ROOT, encoding: "utf8" });
+      const result = JSON.parse(out.trim().split("\n").pop() as string) as { ms: number; resources: number };
+      samples.push(result.ms);
+      resources = result.resources;
+    }
+    samples.sort((a, b) => a - b);
+    console.log(`program construction under mocks, ${count} nodes (${resources} resources), incl. module load: median ${samples[1]?.toFixed(0)} ms (min ${samples[0]?.toFixed(0)}, max ${samples[2]?.toFixed(0)}; target 50 nodes < 3000 ms)`);
+  }
+}

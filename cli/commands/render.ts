@@ -1,0 +1,50 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ConfigError } from "../../config";
+import { renderGitopsTree } from "../../gitops/render";
+import { CliExit } from "../exit";
+
+interface RenderFlags {
+  stack: string;
+  out?: string;
+  age?: string;
+}
+
+export function registerRenderCommand(program: Command): void {
+  program
+    .command("render")
+    .description(
+      "render the SOPS-encrypted GitOps tree offline from the stack file (no Pulumi, Proxmox or network needed); " +
+        "existing machine secrets in the tree are decrypted and reused",
+    )
+    .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml (in the working directory) is rendered", "homelab")
+    .option("-o, --out <dir>", "output folder (default: the stack's outputDir, else ./rendered/<stack>)")
+    .option(
+      "-a, --age <recipients>",
+      "comma-separated age recipients replacing the configured ones (also SOPS_AGE_RECIPIENTS); the cluster identity is always added",
+    )
+    .addHelpText(
+      "after",
+      "\nWith no recipient configured, the identity at sops's default location ($XDG_CONFIG_HOME/sops/age/keys.txt,\n" +
+        "else ~/.config/sops/age/keys.txt) is used, and created (0600) if absent: back it up.\n" +
+        "Secrets from the environment: TALOS_HOMELAB_AGE_IDENTITY (cluster identity), TALOS_HOMELAB_GIT_TOKEN / TALOS_HOMELAB_GIT_SSH_KEY.",
+    )
+    .action(async (flags: RenderFlags) => {
+      const stackFile = resolve(`Pulumi.${flags.stack}.yaml`);
+      if (!existsSync(stackFile)) {
+        throw new CliExit(2, `talos-homelab render: ${stackFile} does not exist: run it in the folder of the stack file, or pass --stack <name> for Pulumi.<name>.yaml`);
+      }
+      try {
+        await renderGitopsTree({
+          stackFile,
+          ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+          ...(flags.age !== undefined ? { recipients: flags.age } : {}),
+          log: (line) => process.stdout.write(`${line}\n`),
+        });
+      } catch (e) {
+        if (e instanceof ConfigError) throw new CliExit(2, e.message);
+        throw new CliExit(1, `talos-homelab render: ${(e as Error).message}`);
+      }
+    });
+}

@@ -1,0 +1,38 @@
+import { applyConfigured, applyFirstConfiguration } from "../../talos/api/operations";
+import {
+  CONFIG_APPLY,
+  type ConfigApplyDeps,
+  type ConfigApplyOutputs,
+  configApplyInputs,
+  createConfigApply,
+  diffConfigApply,
+  updateConfigApply,
+} from "./config-apply-logic";
+import { talosNodeClients } from "./node-clients";
+import { providerProgress } from "./progress";
+import type { ProviderModule } from "./serializable-provider";
+
+export const configApplyDeps: ConfigApplyDeps = {
+  clientsFor: (inputs) =>
+    talosNodeClients(inputs.node, {
+      endpoint: inputs.endpoint,
+      talosconfig: inputs.talosconfig,
+      fingerprint: inputs.maintenanceFingerprint,
+    }),
+  applyFirst: applyFirstConfiguration,
+  applyConfigured,
+  log: providerProgress(CONFIG_APPLY),
+};
+
+/** The TalosConfigApply provider, loaded by path inside Pulumi's provider process. */
+export const configApplyProvider: ProviderModule = {
+  check: async (_olds, news) => {
+    configApplyInputs(news);
+    return { inputs: news };
+  },
+  diff: async (_id, olds, news) => diffConfigApply(olds as unknown as ConfigApplyOutputs, configApplyInputs(news)),
+  create: async (inputs) => createConfigApply(configApplyInputs(inputs), configApplyDeps),
+  update: async (_id, _olds, news) => updateConfigApply(configApplyInputs(news), configApplyDeps),
+  // Deleting the resource leaves the node as it is: resetting a node is a deliberate, separate act.
+  delete: async () => undefined,
+};

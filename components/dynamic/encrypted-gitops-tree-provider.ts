@@ -1,0 +1,31 @@
+import { ENCRYPTED_GITOPS_TREE, containsUnknown, encryptedGitopsTreeInputs } from "./encrypted-gitops-tree-inputs";
+import {
+  type EncryptedGitopsTreeDeps,
+  type EncryptedGitopsTreeOutputs,
+  createEncryptedGitopsTree,
+  diffEncryptedGitopsTree,
+  updateEncryptedGitopsTree,
+} from "./encrypted-gitops-tree-logic";
+import { providerProgress } from "./progress";
+import type { ProviderModule } from "./serializable-provider";
+
+export const encryptedGitopsTreeDeps: EncryptedGitopsTreeDeps = { progress: providerProgress(ENCRYPTED_GITOPS_TREE) };
+
+const outputs = (props: Record<string, unknown>) => props as unknown as EncryptedGitopsTreeOutputs;
+
+/** The EncryptedGitopsTree provider, loaded by path inside Pulumi's provider process. */
+export const encryptedGitopsTreeProvider: ProviderModule = {
+  // During a preview the artefacts are usually not known yet: validate only what is known.
+  check: async (_olds, news) => {
+    if (!containsUnknown(news)) encryptedGitopsTreeInputs(news);
+    return { inputs: news };
+  },
+  diff: async (_id, olds, news) =>
+    containsUnknown(news)
+      ? { changes: true, replaces: [], deleteBeforeReplace: false }
+      : diffEncryptedGitopsTree(outputs(olds), encryptedGitopsTreeInputs(news), encryptedGitopsTreeDeps),
+  create: async (inputs) => createEncryptedGitopsTree(encryptedGitopsTreeInputs(inputs), encryptedGitopsTreeDeps),
+  update: async (_id, olds, news) => updateEncryptedGitopsTree(outputs(olds), encryptedGitopsTreeInputs(news), encryptedGitopsTreeDeps),
+  // The files stay on disk: they are the user's Git tree, and removing a resource must not delete history-tracked files.
+  delete: async () => undefined,
+};

@@ -1,0 +1,52 @@
+import { readFile } from "node:fs/promises";
+import { decryptText } from "../../sops";
+import { generateSecretsBundle } from "../../talos/secrets-bundle";
+import { validateSecretsBundle } from "../../talos/secrets-validate";
+import { parseSecretsYaml, serializeSecretsYaml } from "../../talos/secrets-yaml";
+import { adminCertNeedsRenewal, renderTalosconfig } from "../../talos/talosconfig";
+import {
+  type MachineSecretsDeps,
+  type MachineSecretsOutputs,
+  createMachineSecrets,
+  diffMachineSecrets,
+  machineSecretsInputs,
+  readMachineSecrets,
+  updateMachineSecrets,
+} from "./machine-secrets-logic";
+import type { ProviderModule } from "./serializable-provider";
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+export const machineSecretsDeps: MachineSecretsDeps = {
+  generateSecretsBundle,
+  serializeSecretsYaml,
+  parseSecretsYaml,
+  validateSecretsBundle: (bundle) => validateSecretsBundle(bundle),
+  decryptSopsYaml: async (encrypted, identities) =>
+    decryptText(encrypted, { format: "yaml", identities: identities === undefined ? undefined : [...identities] }),
+  renderTalosconfig,
+  adminCertNeedsRenewal,
+  readFile: readIfExists,
+  now: () => new Date(),
+};
+
+const outputs = (props: Record<string, unknown>) => props as unknown as MachineSecretsOutputs;
+
+/** The TalosMachineSecrets provider, loaded by path inside Pulumi's provider process. */
+export const machineSecretsProvider: ProviderModule = {
+  check: async (_olds, news) => {
+    machineSecretsInputs(news);
+    return { inputs: news };
+  },
+  diff: async (_id, olds, news) => diffMachineSecrets(outputs(olds), machineSecretsInputs(news), machineSecretsDeps),
+  create: async (inputs) => createMachineSecrets(machineSecretsInputs(inputs), machineSecretsDeps),
+  update: async (_id, olds, news) => updateMachineSecrets(outputs(olds), machineSecretsInputs(news), machineSecretsDeps),
+  read: async (id, props) => readMachineSecrets(id, outputs(props), machineSecretsDeps),
+};

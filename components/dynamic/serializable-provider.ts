@@ -1,0 +1,59 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The operations a dynamic provider module exports. Pulumi passes plain JSON-like values (secrets
+ * already unwrapped), so every method takes and returns plain records.
+ */
+export interface ProviderModule {
+  check?(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult>;
+  diff?(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult>;
+  read?(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult>;
+  update?(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult>;
+  delete?(id: string, props: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * A dynamic provider whose methods load the real implementation from `modulePath` (absolute, without
+ * extension) in whatever process runs them. Pulumi serializes the provider's functions into its own
+ * Node.js process, which has no TypeScript loader and cannot serialize our local modules; so the
+ * functions capture only strings (the module path, the export name and the path of tsx's CJS
+ * register API) and `require` the module there, after registering tsx.
+ */
+export function moduleBackedProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
+  const tsxRegisterPath = require.resolve("tsx/cjs/api");
+  const load = (): ProviderModule => {
+    const registry = globalThis as { __talosHomelabTsxRegistered?: boolean };
+    if (registry.__talosHomelabTsxRegistered !== true && !modulePath.endsWith(".js")) {
+      (require(tsxRegisterPath) as { register(): unknown }).register();
+      registry.__talosHomelabTsxRegistered = true;
+    }
+    const loaded = (require(modulePath) as Record<string, ProviderModule | undefined>)[exportName];
+    if (loaded === undefined) throw new Error(`dynamic provider module ${modulePath} has no export "${exportName}"`);
+    return loaded;
+  };
+  return {
+    check: async (olds, news) => {
+      const impl = load();
+      return impl.check === undefined ? { inputs: news } : impl.check(olds, news);
+    },
+    diff: async (id, olds, news) => {
+      const impl = load();
+      return impl.diff === undefined ? {} : impl.diff(id, olds, news);
+    },
+    create: async (inputs) => load().create(inputs),
+    read: async (id, props) => {
+      const impl = load();
+      return impl.read === undefined ? { id, props } : impl.read(id, props);
+    },
+    update: async (id, olds, news) => {
+      const impl = load();
+      if (impl.update === undefined) throw new Error(`dynamic provider ${exportName} cannot update in place`);
+      return impl.update(id, olds, news);
+    },
+    delete: async (id, props) => {
+      const impl = load();
+      if (impl.delete !== undefined) await impl.delete(id, props);
+    },
+  };
+}

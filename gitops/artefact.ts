@@ -1,0 +1,23 @@
+import type { EncryptionRules } from "../sops/encryption-rules";
+import type { StoreFormat } from "../sops/stores";
+
+/** One file of the GitOps output tree, in plaintext, before encryption. */
+export interface Artefact {
+  /** Relative to the tree root, `/`-separated. */
+  readonly path: string;
+  /** What the file is, for progress lines (never its content). */
+  readonly description: string;
+  readonly content: string;
+  readonly format: StoreFormat;
+  /** How sops encrypts it; `undefined` for files committed in plaintext (they hold no secret). */
+  readonly encryption?: EncryptionRules;
+}
+
+export type WriteStatus = "created" | "updated" | "unchanged";
+
+export interface WrittenArtefact {
+  readonly path: string;
+  readonly description: string;
+  readonly encrypted: boolean;
+  readonly status: WriteStatus;
+}

@@ -1,0 +1,109 @@
+/** The plaintext artefacts of the GitOps output tree: path, content, format and how each one is encrypted. */
+import type { HomelabConfig } from "../config";
+import {
+  fluxInstance,
+  gitCredentialsSecret,
+  manifestYaml,
+  renderGitignore,
+  renderSopsConfig,
+  sopsAgeSecret,
+  type GitCredentials,
+} from "../kubernetes";
+import { renderMachineConfig } from "../talos/machine-config/render";
+import { serializeSecretsYaml } from "../talos/secrets-yaml";
+import type { SecretsBundle } from "../talos/types";
+import type { Artefact } from "./artefact";
+import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
+import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
+
+export interface TreeInputs {
+  readonly config: HomelabConfig;
+  readonly bundle: SecretsBundle;
+  readonly talosconfig: string;
+  readonly kubeconfig: string;
+  /** The cluster's age identity (`AGE-SECRET-KEY-1…`), stored in the `sops-age` Secret. */
+  readonly clusterIdentity: string;
+  readonly clusterRecipient: string;
+  /** Operator and disaster-recovery recipients (without the cluster's). */
+  readonly operatorRecipients: readonly string[];
+  /** Absent when the repository needs no credentials (then no Secret is written). */
+  readonly gitCredentials?: GitCredentials;
+}
+
+export interface BuiltArtefacts {
+  readonly artefacts: Artefact[];
+  /** Rendering warnings (e.g. the weaker nodeID disk key), de-duplicated. */
+  readonly warnings: string[];
+}
+
+function talosFile(path: string, description: string, content: string): Artefact {
+  return { path, description, content, format: "yaml", encryption: TALOS_FILE_RULES };
+}
+
+/** Every file of the tree for one cluster, in a stable order. Pure: the same inputs give the same artefacts. */
+export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
+  const { config } = inputs;
+  const cluster = config.clusterName;
+  const clusterSpec = clusterSpecFor(config);
+  const warnings = new Set<string>();
+  const artefacts: Artefact[] = [
+    {
+      path: treePaths.sopsConfig,
+      description: "sops creation rules",
+      content: renderSopsConfig({ clusterName: cluster, recipients: inputs.operatorRecipients, clusterRecipient: inputs.clusterRecipient }),
+      format: "yaml",
+    },
+    { path: treePaths.gitignore, description: "gitignore", content: renderGitignore(), format: "binary" },
+    talosFile(treePaths.secrets(cluster), "machine secrets", serializeSecretsYaml(inputs.bundle)),
+  ];
+  for (const node of config.nodes) {
+    const rendered = renderMachineConfig(inputs.bundle, clusterSpec, nodeSpecFor(config, node));
+    rendered.warnings.forEach((w) => warnings.add(w));
+    artefacts.push(talosFile(treePaths.machineConfig(cluster, node.name), `machine config ${node.name} (${node.role})`, rendered.yaml));
+  }
+  artefacts.push(
+    talosFile(treePaths.talosconfig(cluster), "talosconfig", inputs.talosconfig),
+    talosFile(treePaths.kubeconfig(cluster), "admin kubeconfig", inputs.kubeconfig),
+    {
+      path: treePaths.sopsAgeSecret(cluster),
+      description: "Flux sops-age Secret",
+      content: manifestYaml(sopsAgeSecret(inputs.clusterIdentity)),
+      format: "yaml",
+      encryption: KUBERNETES_FILE_RULES,
+    },
+  );
+  if (inputs.gitCredentials !== undefined) {
+    artefacts.push({
+      path: treePaths.gitCredentialsSecret(cluster),
+      description: "Flux Git credentials Secret",
+      content: manifestYaml(gitCredentialsSecret(inputs.gitCredentials)),
+      format: "yaml",
+      encryption: KUBERNETES_FILE_RULES,
+    });
+  }
+  artefacts.push({
+    path: treePaths.fluxInstance(cluster),
+    description: "FluxInstance",
+    content: manifestYaml(
+      fluxInstance({
+        repository: { url: config.flux.url, branch: config.flux.branch, path: config.flux.path },
+        hasGitCredentials: inputs.gitCredentials !== undefined,
+      }),
+    ),
+    format: "yaml",
+  });
+  return { artefacts, warnings: [...warnings] };
+}
+
+/** The Git credentials the stack provides, if any (token for https, key for ssh). */
+export function gitCredentialsFor(
+  config: HomelabConfig,
+  secrets: { readonly gitToken?: string; readonly gitSshKey?: string },
+): GitCredentials | undefined {
+  if (config.flux.transport === "https") {
+    return secrets.gitToken === undefined ? undefined : { transport: "https", username: config.flux.username, password: secrets.gitToken };
+  }
+  return secrets.gitSshKey === undefined
+    ? undefined
+    : { transport: "ssh", identity: secrets.gitSshKey, knownHosts: config.flux.knownHosts ?? "" };
+}

@@ -1,0 +1,203 @@
+/**
+ * The guard a PR check or pre-commit hook runs on a GitOps tree: files matched by a `.sops.yaml` creation rule
+ * are validly encrypted, other files hold no secret, and the `sops-age` Secret is an identity of the rules.
+ */
+import { promises as fs } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { parse } from "yaml";
+import { decryptText } from "../sops";
+import { loadAgeIdentities, recipientOf } from "../sops/age-identities";
+import { MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError } from "../sops/errors";
+import type { SopsMetadata } from "../sops/metadata";
+import type { Tree } from "../sops/tree";
+import { formatFromPath, storeFor } from "../sops/stores";
+import { findPlaintextSecrets } from "./secret-patterns";
+import { creationRuleFor, loadSopsConfig, type CreationRule, type SopsConfig } from "../sops/sops-config";
+import { ENC_VALUE, unencryptedLeaves } from "./encrypted-leaves";
+import { secretValue } from "./existing-tree";
+
+export interface CheckFinding {
+  /** Relative to the checked folder, `/`-separated. */
+  readonly file: string;
+  readonly problem: string;
+}
+
+export interface CheckReport {
+  readonly findings: CheckFinding[];
+  /** Checks that could not run (e.g. no identity to decrypt the sops-age Secret). */
+  readonly notes: string[];
+  readonly filesChecked: number;
+}
+
+export interface CheckOptions {
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const SKIPPED_DIRS = new Set([".git", "node_modules"]);
+const MAX_SCANNED_BYTES = 16 * 1024 * 1024;
+
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await fs.readdir(root, { withFileTypes: true, recursive: true });
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const rel = relative(root, join(entry.parentPath, entry.name)).split(sep).join("/");
+    if (rel.split("/").some((part) => SKIPPED_DIRS.has(part))) continue;
+    out.push(rel);
+  }
+  return out.sort();
+}
+
+function ruleLabel(rule: CreationRule): string {
+  return rule.pathRegex === undefined ? "the catch-all .sops.yaml creation rule" : `the .sops.yaml creation rule with path_regex ${JSON.stringify(rule.pathRegex)}`;
+}
+
+function ruleRecipients(rule: CreationRule): string[] {
+  return [...new Set(rule.keyGroups.flat())];
+}
+
+/** The creation rule sops would use for `path`, `undefined` when none matches. */
+function ruleFor(config: SopsConfig | undefined, path: string): CreationRule | undefined {
+  if (config === undefined) return undefined;
+  try {
+    return creationRuleFor(config, path);
+  } catch (e) {
+    if (e instanceof NoMatchingCreationRuleError) return undefined;
+    throw e;
+  }
+}
+
+interface EncryptedFileCheck {
+  readonly findings: string[];
+  /** The file has a readable sops structure (it may still have findings, e.g. a missing recipient). */
+  readonly parsed: boolean;
+}
+
+function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): EncryptedFileCheck {
+  let document: { tree: Tree; metadata: SopsMetadata };
+  try {
+    document = storeFor(formatFromPath(rel)).parseEncrypted(bytes);
+  } catch (e) {
+    const problem =
+      e instanceof MetadataNotFoundError
+        ? `matches ${ruleLabel(rule)} but is not sops-encrypted (no sops metadata): encrypt it with \`sops encrypt -i ${rel}\``
+        : `matches ${ruleLabel(rule)} but is not a valid sops file: ${(e as Error).message.split("\n")[0]}`;
+    return { findings: [problem], parsed: false };
+  }
+  const { tree, metadata } = document;
+  const findings: string[] = [];
+  const recipients = metadata.keyGroups.flatMap((g) => g.age.map((a) => a.recipient));
+  const keyCount = metadata.keyGroups.reduce((n, g) => n + g.age.length + g.other.length, 0);
+  if (keyCount === 0) findings.push("has sops metadata without any key: nobody can decrypt it");
+  if (!ENC_VALUE.test(metadata.mac)) findings.push("has a missing or malformed sops MAC (sops.mac is not an ENC[AES256_GCM,...,type:str] value)");
+  for (const leaf of unencryptedLeaves(tree, rule.rules)) {
+    findings.push(
+      leaf.malformed
+        ? `has a malformed encrypted value at ${leaf.path}`
+        : `has a plaintext value at ${leaf.path} that ${ruleLabel(rule)} requires to be encrypted`,
+    );
+  }
+  const missing = ruleRecipients(rule).filter((r) => !recipients.includes(r));
+  if (missing.length > 0) {
+    findings.push(`is not encrypted to ${missing.join(", ")} required by ${ruleLabel(rule)}: run \`sops updatekeys ${rel}\``);
+  }
+  return { findings, parsed: true };
+}
+
+function isSopsAgeSecret(text: string): boolean {
+  try {
+    const doc = parse(text) as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    return doc?.kind === "Secret" && doc.metadata?.name === "sops-age";
+  } catch {
+    return false;
+  }
+}
+
+async function checkSopsAgeSecret(rel: string, text: string, rule: CreationRule, env: NodeJS.ProcessEnv, report: CheckReport): Promise<void> {
+  const identities = await loadAgeIdentities(env);
+  if (identities.length === 0) {
+    report.notes.push(`${rel}: not decrypted (no age identity available); its recipient was not checked against .sops.yaml`);
+    return;
+  }
+  let plain: string;
+  try {
+    plain = await decryptText(text, { format: "yaml", identities: identities.map((i) => i.secretKey), env: {} });
+  } catch (e) {
+    if (e instanceof NoKeyCouldDecryptError) {
+      report.notes.push(`${rel}: none of the available age identities can decrypt it; its recipient was not checked`);
+    } else {
+      report.findings.push({ file: rel, problem: `the sops-age Secret does not decrypt: ${(e as Error).message}` });
+    }
+    return;
+  }
+  const identity = secretValue(plain, "age.agekey");
+  if (identity === undefined) {
+    report.findings.push({ file: rel, problem: "the sops-age Secret has no age.agekey entry: Flux cannot decrypt anything" });
+    return;
+  }
+  let recipient: string;
+  try {
+    const line = identity.split(/\r?\n/).find((l) => l.startsWith("AGE-SECRET-KEY-")) ?? identity;
+    recipient = await recipientOf(line);
+  } catch (e) {
+    report.findings.push({ file: rel, problem: `the sops-age Secret's age.agekey is not an age identity: ${(e as Error).message}` });
+    return;
+  }
+  if (!ruleRecipients(rule).includes(recipient)) {
+    report.findings.push({
+      file: rel,
+      problem: `the sops-age Secret holds the identity of ${recipient}, which is not a recipient of ${ruleLabel(rule)}: Flux could not decrypt the files it applies; add it to .sops.yaml`,
+    });
+  }
+}
+
+/** Checks every file under `dir`; the findings name the file and the problem. */
+export async function checkGitopsTree(dir: string, opts: CheckOptions = {}): Promise<CheckReport> {
+  const env = opts.env ?? process.env;
+  const report = { findings: [] as CheckFinding[], notes: [] as string[], filesChecked: 0 };
+  const files = await listFiles(dir);
+  let sopsConfig: SopsConfig | undefined;
+  if (!files.includes(".sops.yaml")) {
+    report.findings.push({ file: ".sops.yaml", problem: "is missing: without creation rules nothing in the tree is required to be encrypted; run `talos-homelab render`" });
+  } else {
+    try {
+      sopsConfig = loadSopsConfig(join(dir, ".sops.yaml"));
+      if (sopsConfig.creationRules === undefined) {
+        report.findings.push({ file: ".sops.yaml", problem: "has no creation_rules: nothing in the tree is required to be encrypted" });
+      }
+    } catch (e) {
+      report.findings.push({ file: ".sops.yaml", problem: `is not a usable sops config: ${(e as Error).message}` });
+    }
+  }
+  for (const rel of files) {
+    const path = join(dir, ...rel.split("/"));
+    const stat = await fs.stat(path);
+    if (stat.size > MAX_SCANNED_BYTES) {
+      report.notes.push(`${rel}: skipped (larger than ${MAX_SCANNED_BYTES} bytes)`);
+      continue;
+    }
+    const bytes = await fs.readFile(path);
+    report.filesChecked += 1;
+    let rule: CreationRule | undefined;
+    try {
+      rule = rel === ".sops.yaml" ? undefined : ruleFor(sopsConfig, path);
+    } catch (e) {
+      report.findings.push({ file: ".sops.yaml", problem: `cannot select the creation rule for ${rel}: ${(e as Error).message}` });
+    }
+    if (rule === undefined) {
+      for (const match of findPlaintextSecrets(bytes.toString("latin1"))) {
+        report.findings.push({ file: rel, problem: `line ${match.line}: contains ${match.what} outside the .sops.yaml creation rules` });
+      }
+      continue;
+    }
+    const result = checkEncryptedFile(rel, bytes, rule);
+    for (const problem of result.findings) report.findings.push({ file: rel, problem });
+    const text = bytes.toString("utf8");
+    if (result.parsed && isSopsAgeSecret(text)) await checkSopsAgeSecret(rel, text, rule, env, report);
+  }
+  return report;
+}
+
+export function formatFinding(f: CheckFinding): string {
+  return `${f.file}: ${f.problem}`;
+}

@@ -1,0 +1,194 @@
+/**
+ * `talos-homelab render`: the whole encrypted GitOps tree, offline, from the stack file alone, with the same
+ * pure steps `pulumi up` runs. Secrets already in the tree are decrypted and reused, never silently regenerated.
+ */
+import { basename, dirname, resolve } from "node:path";
+import { readStackConfig, stackFileSource, validateConfig, type HomelabConfig } from "../config";
+import { clusterIdentityRecipient, normalizeClusterIdentity, SOPS_AGE_SECRET_KEY } from "../kubernetes";
+import { generateAgeIdentity, loadAgeIdentities } from "../sops/age-identities";
+import { generateSecretsBundle } from "../talos/secrets-bundle";
+import { parseSecretsYaml } from "../talos/secrets-yaml";
+import type { SecretsBundle } from "../talos/types";
+import type { WrittenArtefact } from "./artefact";
+import { buildArtefacts, gitCredentialsFor } from "./artefacts";
+import { kubeconfigFor, talosconfigFor } from "./client-configs";
+import { decryptTreeFile, secretValue } from "./existing-tree";
+import { chooseRecipients, type RecipientChoice } from "./recipients";
+import { treePaths } from "./tree-layout";
+import { writeTree } from "./write-tree";
+
+export interface RenderOptions {
+  /** `Pulumi.<stack>.yaml`. */
+  readonly stackFile: string;
+  /** Default: the stack's outputDir (relative to the stack file), else `rendered/<stack>` in the working directory. */
+  readonly outDir?: string;
+  /** `--age`: comma-separated recipients replacing the configured operator recipients. */
+  readonly recipients?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: Date;
+  /** One line per call; never receives a secret. */
+  readonly log?: (line: string) => void;
+}
+
+export type Provenance = "reused" | "generated" | "from TALOS_HOMELAB_AGE_IDENTITY";
+
+export interface RenderResult {
+  readonly outDir: string;
+  readonly files: readonly WrittenArtefact[];
+  readonly recipients: RecipientChoice;
+  readonly clusterRecipient: string;
+  readonly clusterIdentity: Provenance;
+  readonly machineSecrets: Exclude<Provenance, "from TALOS_HOMELAB_AGE_IDENTITY">;
+  readonly warnings: readonly string[];
+}
+
+interface ClusterIdentity {
+  readonly identity: string;
+  readonly provenance: Provenance;
+}
+
+/** The cluster identity: configured, else the one in the existing sops-age Secret, else a new one. */
+async function clusterIdentityFor(
+  configured: string | undefined,
+  outDir: string,
+  cluster: string,
+  identities: readonly string[],
+): Promise<ClusterIdentity> {
+  if (configured !== undefined) {
+    return { identity: normalizeClusterIdentity(configured, "TALOS_HOMELAB_AGE_IDENTITY"), provenance: "from TALOS_HOMELAB_AGE_IDENTITY" };
+  }
+  const path = treePaths.sopsAgeSecret(cluster);
+  const manifest = await decryptTreeFile(outDir, path, identities);
+  if (manifest !== undefined) {
+    const stored = secretValue(manifest, SOPS_AGE_SECRET_KEY);
+    if (stored === undefined) {
+      throw new Error(`${path} decrypts but has no ${SOPS_AGE_SECRET_KEY} entry: restore it from Git, or set TALOS_HOMELAB_AGE_IDENTITY`);
+    }
+    return { identity: normalizeClusterIdentity(stored, path), provenance: "reused" };
+  }
+  return { identity: (await generateAgeIdentity()).identity, provenance: "generated" };
+}
+
+async function machineSecretsFor(
+  config: HomelabConfig,
+  outDir: string,
+  identities: readonly string[],
+  now: Date,
+): Promise<{ bundle: SecretsBundle; provenance: "reused" | "generated" }> {
+  const path = treePaths.secrets(config.clusterName);
+  const existing = await decryptTreeFile(outDir, path, identities);
+  if (existing === undefined) return { bundle: await generateSecretsBundle(config.contract, now), provenance: "generated" };
+  try {
+    return { bundle: parseSecretsYaml(existing), provenance: "reused" };
+  } catch (e) {
+    throw new Error(`${path} decrypts but is not a Talos secrets bundle (${(e as Error).message}): restore it from Git; it is not regenerated automatically`);
+  }
+}
+
+function announceRecipients(choice: RecipientChoice, log: (line: string) => void): void {
+  const id = choice.defaultIdentity;
+  if (id?.created) {
+    const bar = "!".repeat(78);
+    log(bar);
+    log(`!! A new age identity was created at ${id.path}`);
+    log("!! It decrypts every file of the rendered tree. BACK IT UP NOW (password manager, offline copy):");
+    log("!! without it the machine secrets, talosconfig and kubeconfig cannot be recovered.");
+    log(`!! Its recipient: ${choice.recipients[0]}`);
+    log(bar);
+  } else if (id !== undefined) {
+    log(`Encrypting to the age identity at ${id.path} (no ageRecipients configured); keep it backed up.`);
+  } else {
+    log(`Encrypting to the recipients from ${choice.source}.`);
+  }
+}
+
+const STATUS_WIDTH = "unchanged".length;
+
+function progressLine(file: WrittenArtefact): string {
+  return `  ${file.status.padEnd(STATUS_WIDTH)}  ${file.path}  (${file.description}${file.encrypted ? ", sops-encrypted" : ""})`;
+}
+
+function summaryLine(files: readonly WrittenArtefact[]): string {
+  const count = (s: WrittenArtefact["status"]): number => files.filter((f) => f.status === s).length;
+  const changed = count("created") + count("updated");
+  return changed === 0
+    ? `No change: all ${files.length} files are up to date.`
+    : `${count("created")} created, ${count("updated")} updated, ${count("unchanged")} unchanged (${files.length} files).`;
+}
+
+/** `homelab` for `Pulumi.homelab.yaml`. */
+export function stackNameOf(stackFile: string): string {
+  const match = /^Pulumi\.(.+)\.ya?ml$/.exec(basename(stackFile));
+  return match?.[1] ?? basename(stackFile).replace(/\.ya?ml$/, "");
+}
+
+export function outDirFor(opts: Pick<RenderOptions, "outDir" | "stackFile">, config: HomelabConfig): string {
+  if (opts.outDir !== undefined) return resolve(opts.outDir);
+  if (config.outputDir !== undefined) return resolve(dirname(opts.stackFile), config.outputDir);
+  return resolve("rendered", stackNameOf(opts.stackFile));
+}
+
+export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResult> {
+  const env = opts.env ?? process.env;
+  const now = opts.now ?? new Date();
+  const log = opts.log ?? ((): void => undefined);
+
+  const { input, secrets } = readStackConfig(stackFileSource(opts.stackFile), env);
+  const { config, warnings: configWarnings } = validateConfig(input);
+  const outDir = outDirFor(opts, config);
+  const cluster = config.clusterName;
+  log(`Rendering cluster "${cluster}" (Talos ${config.talosVersion}, Kubernetes ${config.kubernetesVersion}, ${config.nodes.length} nodes) into ${outDir}`);
+
+  const envIdentities = (await loadAgeIdentities(env)).map((i) => i.secretKey);
+  const clusterIdentity = await clusterIdentityFor(secrets.clusterAgeIdentity, outDir, cluster, envIdentities);
+  const clusterRecipient = await clusterIdentityRecipient(clusterIdentity.identity);
+  const choice = await chooseRecipients({
+    ...(opts.recipients !== undefined ? { override: opts.recipients } : {}),
+    configRecipients: config.ageRecipients,
+    clusterRecipient,
+    env,
+  });
+  announceRecipients(choice, log);
+  log(`Cluster age identity: ${clusterIdentity.provenance} (recipient ${clusterRecipient}), kept in ${treePaths.sopsAgeSecret(cluster)}`);
+
+  const identities = [clusterIdentity.identity, ...envIdentities];
+  const secretsBundle = await machineSecretsFor(config, outDir, identities, now);
+  log(`Machine secrets: ${secretsBundle.provenance}`);
+  const talosconfig = await talosconfigFor(config, secretsBundle.bundle, await decryptTreeFile(outDir, treePaths.talosconfig(cluster), identities), now);
+  const kubeconfig = await kubeconfigFor(config, secretsBundle.bundle, await decryptTreeFile(outDir, treePaths.kubeconfig(cluster), identities), now);
+
+  const operatorRecipients = choice.recipients.filter((r) => r !== clusterRecipient);
+  const gitCredentials = gitCredentialsFor(config, secrets);
+  const built = buildArtefacts({
+    config,
+    bundle: secretsBundle.bundle,
+    talosconfig,
+    kubeconfig,
+    clusterIdentity: clusterIdentity.identity,
+    clusterRecipient,
+    operatorRecipients,
+    ...(gitCredentials !== undefined ? { gitCredentials } : {}),
+  });
+  if (gitCredentials === undefined) {
+    log(`No Git credentials configured: ${treePaths.gitCredentialsSecret(cluster)} is not written (set TALOS_HOMELAB_GIT_TOKEN for a private https repository).`);
+  }
+
+  const files = await writeTree(outDir, built.artefacts, {
+    recipients: choice.recipients,
+    identities,
+    now,
+    onWritten: (file) => log(progressLine(file)),
+  });
+  const warnings = [...configWarnings, ...built.warnings];
+  for (const w of warnings) log(`warning: ${w}`);
+  log(summaryLine(files));
+  return {
+    outDir,
+    files,
+    recipients: choice,
+    clusterRecipient,
+    clusterIdentity: clusterIdentity.provenance,
+    machineSecrets: secretsBundle.provenance,
+    warnings,
+  };
+}

@@ -1,0 +1,22 @@
+/** Where each artefact lives in the GitOps output tree, and how sops encrypts it (matching kubernetes/sops-config.ts). */
+import { KUBERNETES_ENCRYPTED_REGEX } from "../kubernetes";
+import type { EncryptionRules } from "../sops/encryption-rules";
+
+/** Paths are relative to the tree root, with `/` separators (as `.sops.yaml` path regexes see them). */
+export const treePaths = {
+  sopsConfig: ".sops.yaml",
+  gitignore: ".gitignore",
+  secrets: (cluster: string): string => `talos/${cluster}/secrets.sops.yaml`,
+  machineConfig: (cluster: string, node: string): string => `talos/${cluster}/${node}.sops.yaml`,
+  talosconfig: (cluster: string): string => `talos/${cluster}/talosconfig.sops.yaml`,
+  kubeconfig: (cluster: string): string => `talos/${cluster}/kubeconfig.sops.yaml`,
+  sopsAgeSecret: (cluster: string): string => `clusters/${cluster}/flux-system/sops-age.sops.yaml`,
+  gitCredentialsSecret: (cluster: string): string => `clusters/${cluster}/flux-system/git-credentials.sops.yaml`,
+  fluxInstance: (cluster: string): string => `clusters/${cluster}/flux-system/flux-instance.yaml`,
+};
+
+/** Talos files are encrypted whole: no rule field, so sops's default (`_unencrypted` suffix) applies. */
+export const TALOS_FILE_RULES: EncryptionRules = {};
+
+/** Kubernetes manifests keep apiVersion/kind/metadata readable; Flux decrypts data and stringData. */
+export const KUBERNETES_FILE_RULES: EncryptionRules = { encryptedRegex: KUBERNETES_ENCRYPTED_REGEX };

@@ -1,0 +1,61 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, describe, expect, it } from "vitest";
+import { moduleBackedProvider } from "../../components/dynamic/serializable-provider";
+
+const repo = resolve(__dirname, "../..");
+const work = mkdtempSync(join(tmpdir(), "talos-dynamic-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/**
+ * Serializes a provider exactly as pulumi.dynamic.Resource does, then loads it in a fresh `node`
+ * process (no TypeScript loader, cwd outside the repo) the way Pulumi's dynamic-provider host does
+ * (require-from-string + handler()) and runs one operation.
+ */
+async function runSerialized(provider: pulumi.dynamic.ResourceProvider, operation: string): Promise<unknown> {
+  const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+  expect(serialized.text).not.toMatch(/from "\.\.?\//);
+  const providerFile = join(work, `provider-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(providerFile, serialized.text);
+  const requireFromString = require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] });
+  const script = `
+    const text = require("fs").readFileSync(${JSON.stringify(providerFile)}, "utf8");
+    const provider = require(${JSON.stringify(requireFromString)})(text).handler();
+    (async () => { ${operation} })().then(
+      (result) => { process.stdout.write(JSON.stringify(result)); },
+      (err) => { process.stderr.write(String(err && err.stack || err)); process.exit(3); });`;
+  const run = spawnSync(process.execPath, ["-e", script], { cwd: work, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  if (run.status !== 0) throw new Error(`provider process failed (${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+describe("dynamic providers survive Pulumi's function serialization", () => {
+  it("TalosMachineSecrets create runs in a fresh node process and generates a bundle", async () => {
+    const provider = moduleBackedProvider(join(repo, "components/dynamic/machine-secrets-provider"), "machineSecretsProvider");
+    const result = (await runSerialized(
+      provider,
+      `return provider.create({ talosVersion: "v1.11.5", clusterName: "lab", endpoints: ["10.0.0.11"], nodes: [] });`,
+    )) as { id: string; outs: { secretsYaml: string; talosconfig: string; origin: string } };
+    expect(result.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(result.outs.origin).toBe("generated");
+    expect(result.outs.secretsYaml).toMatch(/^cluster:\n {4}id: /);
+    expect(result.outs.talosconfig).toContain("context: lab");
+  });
+
+  it("TalosConfigApply diff runs in a fresh node process", async () => {
+    const provider = moduleBackedProvider(join(repo, "components/dynamic/config-apply-provider"), "configApplyProvider");
+    const result = (await runSerialized(
+      provider,
+      `return provider.diff("id", { node: "10.0.0.11", configHash: "0" }, { node: "10.0.0.11", config: "x", talosconfig: "t" });`,
+    )) as pulumi.dynamic.DiffResult;
+    expect(result).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("names the missing export instead of failing obscurely", async () => {
+    const provider = moduleBackedProvider(join(repo, "components/dynamic/inputs"), "noSuchExport");
+    await expect(runSerialized(provider, `return provider.diff("id", {}, {});`)).rejects.toThrow(/has no export "noSuchExport"/);
+  });
+});

@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { machineSecretsDeps } from "../../components/dynamic/machine-secrets-provider";
+import {
+  type MachineSecretsDeps,
+  type MachineSecretsInputs,
+  type MachineSecretsOutputs,
+  createMachineSecrets,
+  diffMachineSecrets,
+  machineSecretsInputs,
+  readMachineSecrets,
+  updateMachineSecrets,
+} from "../../components/dynamic/machine-secrets-logic";
+import { encryptText, generateAgeIdentity } from "../../sops";
+import { parseTalosconfigContext } from "../../talos/api/talosconfig-context";
+import { parseSecretsYaml } from "../../talos/secrets-yaml";
+
+const dir = mkdtempSync(join(tmpdir(), "machine-secrets-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let generated = 0;
+const deps: MachineSecretsDeps = {
+  ...machineSecretsDeps,
+  generateSecretsBundle: async (contract, now) => {
+    generated++;
+    return machineSecretsDeps.generateSecretsBundle(contract, now);
+  },
+};
+
+const inputs: MachineSecretsInputs = machineSecretsInputs({
+  talosVersion: "v1.11.5",
+  clusterName: "lab",
+  endpoints: ["10.0.0.11", "10.0.0.12"],
+  nodes: ["10.0.0.11"],
+});
+
+let created: { id: string; outs: MachineSecretsOutputs };
+
+beforeAll(async () => {
+  created = await createMachineSecrets(inputs, deps);
+}, 60_000);
+
+describe("TalosMachineSecrets", () => {
+  it("generates a valid bundle and a talosconfig for it on create", () => {
+    expect(generated).toBe(1);
+    expect(created.outs.origin).toBe("generated");
+    const bundle = parseSecretsYaml(created.outs.secretsYaml);
+    expect(() => deps.validateSecretsBundle(bundle)).not.toThrow();
+    const context = parseTalosconfigContext(created.outs.talosconfig);
+    expect(context).toMatchObject({ name: "lab", endpoints: ["10.0.0.11", "10.0.0.12"], ca: bundle.certs.os.crt });
+  });
+
+  it("is stable across a diff with the same inputs", () => {
+    expect(diffMachineSecrets(created.outs, inputs, deps)).toEqual({
+      changes: false,
+      replaces: [],
+      stables: ["secretsYaml"],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("never replaces, and a talosVersion change updates without regenerating", async () => {
+    const news = { ...inputs, talosVersion: "v1.12.0" };
+    const diff = diffMachineSecrets(created.outs, news, deps);
+    expect(diff.changes).toBe(true);
+    expect(diff.replaces).toEqual([]);
+    const before = generated;
+    const updated = await updateMachineSecrets(created.outs, news, deps);
+    expect(generated).toBe(before);
+    expect(updated.outs.secretsYaml).toBe(created.outs.secretsYaml);
+    expect(updated.outs.talosVersion).toBe("v1.12.0");
+    expect(updated.outs.talosconfig).toBe(created.outs.talosconfig);
+  });
+
+  it("re-renders the talosconfig for new endpoints, keeping the client certificate", async () => {
+    const news = { ...inputs, endpoints: ["10.0.0.13"] };
+    expect(diffMachineSecrets(created.outs, news, deps).changes).toBe(true);
+    const updated = await updateMachineSecrets(created.outs, news, deps);
+    const before = parseTalosconfigContext(created.outs.talosconfig);
+    const after = parseTalosconfigContext(updated.outs.talosconfig);
+    expect(after.endpoints).toEqual(["10.0.0.13"]);
+    expect(after.crt).toBe(before.crt);
+  });
+
+  it("asks to renew the client certificate within 30 days of expiry", () => {
+    const late = { ...deps, now: () => new Date(Date.now() + 340 * 86_400_000) };
+    expect(diffMachineSecrets(created.outs, inputs, late)).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("reads state back unchanged", () => {
+    expect(readMachineSecrets("id", created.outs, deps)).toEqual({ id: "id", props: created.outs });
+  });
+
+  it("imports an existing secrets.yaml instead of generating", async () => {
+    const path = join(dir, "secrets.yaml");
+    writeFileSync(path, created.outs.secretsYaml);
+    const before = generated;
+    const imported = await createMachineSecrets({ ...inputs, importFrom: path }, deps);
+    expect(generated).toBe(before);
+    expect(imported.outs.secretsYaml).toBe(created.outs.secretsYaml);
+    expect(imported.outs.origin).toBe(path);
+  });
+
+  it("imports our SOPS-encrypted secrets.sops.yaml with an age identity", async () => {
+    const { identity, recipient } = await generateAgeIdentity();
+    const path = join(dir, "secrets.sops.yaml");
+    writeFileSync(path, await encryptText(created.outs.secretsYaml, { format: "yaml", recipients: [recipient] }));
+    const imported = await createMachineSecrets({ ...inputs, importFrom: path, sopsAgeIdentities: [identity] }, deps);
+    expect(imported.outs.secretsYaml).toBe(created.outs.secretsYaml);
+
+    const { identity: stranger } = await generateAgeIdentity();
+    await expect(createMachineSecrets({ ...inputs, importFrom: path, sopsAgeIdentities: [stranger] }, deps)).rejects.toThrow(
+      /cannot decrypt importFrom ".*secrets\.sops\.yaml"/,
+    );
+  });
+
+  it("refuses to generate when the configured import source is missing, naming the path", async () => {
+    const path = join(dir, "gone", "secrets.sops.yaml");
+    const before = generated;
+    await expect(createMachineSecrets({ ...inputs, importFrom: path }, deps)).rejects.toThrow(
+      `TalosMachineSecrets: importFrom "${path}" does not exist. Refusing to generate new machine secrets`,
+    );
+    expect(generated).toBe(before);
+  });
+
+  it("refuses an import source that is not a secrets bundle", async () => {
+    const path = join(dir, "not-secrets.yaml");
+    writeFileSync(path, "cluster: {}\n");
+    await expect(createMachineSecrets({ ...inputs, importFrom: path }, deps)).rejects.toThrow(/is not a valid Talos secrets bundle/);
+  });
+
+  it("validates inputs, naming the field", () => {
+    expect(() => machineSecretsInputs({ clusterName: "lab" })).toThrow('TalosMachineSecrets: "talosVersion" is required');
+    expect(() => machineSecretsInputs({ clusterName: "lab", talosVersion: "1.11" })).toThrow(/talosVersion "1.11" is not a Talos version/);
+  });
+});
