@@ -39,7 +39,8 @@ function vmArgs(args: TalosNodeArgs): proxmox.VmLegacyArgs {
     agent: args.guestAgent
       ? { enabled: true, trim: true, type: "virtio", timeout: "15m", waitForIp: { ipv4: true } }
       : { enabled: false },
-    scsiHardware: "virtio-scsi-single",
+    // Plain VirtIO SCSI: "VirtIO SCSI single" was reported to hang Talos install/bootstrap (siderolabs/talos#11173).
+    scsiHardware: "virtio-scsi-pci",
     disks: [
       {
         interface: "scsi0",

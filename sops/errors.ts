@@ -99,3 +99,10 @@ export class InvalidMetadataError extends SopsError {
     super(message, 2);
   }
 }
+
+/** An encrypted file whose YAML sops refuses while reading its metadata, e.g. duplicate top-level keys (sops exit 1). */
+export class UnreadableEncryptedFileError extends SopsError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}

@@ -18,9 +18,18 @@ interface ScalarAnalysis {
   blockAllowed: boolean;
 }
 
+/**
+ * Printable ASCII without blanks, quotes or indicators other than `:`/`-` inside (and `,[]` after the first
+ * character), not ending in `:` and not starting like a document marker: every style is allowed. Most sops values
+ * (ENC[…] strings, base64, names) are like this, so they skip the per-character analysis.
+ */
+const EVERY_STYLE_ALLOWED = /^(?!---|\.\.\.)(?:[A-Za-z0-9_./+=]|[-:](?=.))[A-Za-z0-9_./+=,[\]:-]*(?<!:)$/;
+const ALL_ALLOWED: ScalarAnalysis = { blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+
 /** yaml.v3's `yaml_emitter_analyze_scalar`, reduced to what the block-context style choice needs. */
 function analyze(value: string): ScalarAnalysis {
   if (value === "") return { blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  if (EVERY_STYLE_ALLOWED.test(value)) return ALL_ALLOWED;
   const cps = Array.from(value, (c) => c.codePointAt(0) as number);
   let blockIndicators = value.startsWith("---") || value.startsWith("...");
   let leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false;

@@ -4,8 +4,9 @@
  */
 import { Composer, Document, Parser, isAlias, isMap, isPair, isScalar, isSeq } from "yaml";
 import type { CST, Node as YamlNode, Scalar as YamlScalar } from "yaml";
-import { InvalidInputError } from "../errors";
+import { InvalidInputError, UnreadableEncryptedFileError } from "../errors";
 import { Branch, Comment, Scalar, Sequence, Value } from "../tree";
+import { type DuplicateKeyScope, duplicateKeyErrors } from "./yaml-duplicate-keys";
 import { resolvePlain, resolvePlainScalar } from "./yaml-typing";
 
 interface SourceComment {
@@ -279,8 +280,11 @@ class DocumentConverter {
   }
 }
 
-/** Parses a YAML stream into one branch per document. */
-export function parseYamlDocuments(text: string): Branch[] {
+/**
+ * Parses a YAML stream into one branch per document. Duplicate keys in the first document are refused as sops refuses
+ * them: everywhere in plaintext input (exit 2), only at the top level and in `sops` in encrypted input (exit 1).
+ */
+export function parseYamlDocuments(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
   const lines = new LineIndex(text);
   const tokens: CST.Token[] = Array.from(new Parser().parse(text));
   const commentsPerDoc: SourceComment[][] = [];
@@ -297,13 +301,21 @@ export function parseYamlDocuments(text: string): Branch[] {
     }
   }
   if (loose.length > 0 && commentsPerDoc.length > 0) commentsPerDoc[commentsPerDoc.length - 1].push(...loose);
-  const composer = new Composer({ version: "1.2", merge: false, uniqueKeys: true, intAsBigInt: false, keepSourceTokens: false });
+  const composer = new Composer({ version: "1.2", merge: false, uniqueKeys: false, intAsBigInt: false, keepSourceTokens: false });
   const docs = Array.from(composer.compose(tokens, false, text.length)) as Document.Parsed[];
   return docs.map((doc, i) => {
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = ` at line ${lines.line(e.pos[0]) + 1}, column ${lines.column(e.pos[0]) + 1}`;
       throw new InvalidInputError(`Error unmarshalling input YAML${where}: ${e.message.split("\n")[0]}`);
+    }
+    if (i === 0) {
+      const duplicates = duplicateKeyErrors(doc, (offset) => lines.line(offset), duplicateKeys);
+      if (duplicates.length > 0) {
+        const detail = `yaml: unmarshal errors:\n  ${duplicates.join("\n  ")}`;
+        if (duplicateKeys === "plain") throw new InvalidInputError(`Error unmarshalling file: ${detail}`);
+        throw new UnreadableEncryptedFileError(`Error unmarshalling input yaml: ${detail}`);
+      }
     }
     const comments = (commentsPerDoc[i] ?? []).sort((a, b) => a.offset - b.offset);
     return new DocumentConverter(doc, lines).convert(comments);

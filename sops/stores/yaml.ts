@@ -4,6 +4,7 @@ import { SopsMetadata, metadataFromDocument, metadataToBranch } from "../metadat
 import { Branch, Tree, getEntry, withoutEntry } from "../tree";
 import type { Store } from "./index";
 import { emitYamlDocuments } from "./yaml-emit";
+import type { DuplicateKeyScope } from "./yaml-duplicate-keys";
 import { parseYamlDocuments } from "./yaml-parse";
 
 export interface YamlStoreOptions {
@@ -13,19 +14,19 @@ export interface YamlStoreOptions {
 
 export function createYamlStore(options: YamlStoreOptions = {}): Store {
   const indent = options.indent ?? 4;
-  const parse = (bytes: Buffer): Branch[] => {
-    const docs = parseYamlDocuments(bytes.toString("utf8"));
+  const parse = (bytes: Buffer, duplicateKeys: DuplicateKeyScope): Branch[] => {
+    const docs = parseYamlDocuments(bytes.toString("utf8"), duplicateKeys);
     if (docs.length === 0) throw new EmptyDocumentError();
     return docs;
   };
   return {
     parsePlain(bytes) {
-      const documents = parse(bytes);
+      const documents = parse(bytes, "plain");
       if (documents.some((d) => getEntry(d, "sops") !== undefined)) throw new AlreadyEncryptedError();
       return { documents };
     },
     parseEncrypted(bytes) {
-      const docs = parse(bytes);
+      const docs = parse(bytes, "encrypted");
       const metadata = metadataFromDocument(docs[0]);
       return { tree: { documents: docs.map((d) => withoutEntry(d, "sops")) }, metadata };
     },

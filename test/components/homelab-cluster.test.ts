@@ -55,7 +55,7 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
   it("gives every VM UEFI, a 4m EFI disk without pre-enrolled keys, TPM 2.0 and the right hardware", () => {
     for (const vm of base.byType(VM)) {
       const i = inputs(vm);
-      expect(i).toMatchObject({ machine: "q35", bios: "ovmf", scsiHardware: "virtio-scsi-single", stopOnDestroy: true, onBoot: true });
+      expect(i).toMatchObject({ machine: "q35", bios: "ovmf", scsiHardware: "virtio-scsi-pci", stopOnDestroy: true, onBoot: true });
       expect(i.efiDisk).toEqual({ datastoreId: "local-lvm", fileFormat: "raw", type: "4m", preEnrolledKeys: false });
       expect(i.tpmState).toEqual({ datastoreId: "local-lvm", version: "v2.0" });
       expect(i.cpu).toMatchObject({ type: "host", sockets: 1 });
