@@ -1,4 +1,5 @@
 /** Encrypts and decrypts a whole document tree in one walk, computing and checking the MAC as sops does. */
+import { createSecretKey } from "node:crypto";
 import { DecryptValueError, MacMismatchError, SopsError } from "./errors";
 import { EncryptionRules, LeafSelector, rulesFromMetadata, validateRules } from "./encryption-rules";
 import { IvStash } from "./iv-stash";
@@ -92,8 +93,9 @@ export function encryptDocument(
   const selector = new LeafSelector(effective);
   const mac = new MacBuilder(effective.macOnlyEncrypted === true);
   const stash = opts.stash;
+  const key = dataKey.length === 32 ? createSecretKey(dataKey) : dataKey;
   const encrypt = (plaintext: Buffer, type: string, aad: string): string =>
-    encryptValue(plaintext, type, dataKey, aad, stash?.lookup(aad, type, plaintext));
+    encryptValue(plaintext, type, key, aad, stash?.lookup(aad, type, plaintext));
 
   const walker = new TreeWalker(selector, {
     scalar(leaf, aad, encrypted) {

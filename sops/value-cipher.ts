@@ -2,7 +2,7 @@
  * One encrypted value: `ENC[AES256_GCM,data:<b64>,iv:<b64>,tag:<b64>,type:<tag>]`, AES-256-GCM with a 32-byte IV,
  * a 16-byte tag and the key path (`a:b:c:`) as additional authenticated data.
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
+import { type KeyObject, createCipheriv, createDecipheriv, randomFillSync } from "node:crypto";
 import { DecryptValueError, EncryptValueError } from "./errors";
 
 export const IV_BYTES = 32;
@@ -34,8 +34,10 @@ export function isEncryptedValue(text: string): boolean {
   return ENC_PATTERN.test(text);
 }
 
-export function encryptValue(plaintext: Buffer, type: string, key: Buffer, aad: string, iv: Buffer = randomIv()): string {
-  if (key.length !== 32) throw new EncryptValueError(`the data key must be 32 bytes, got ${key.length}`);
+/** `key` may be a secret KeyObject made once per document, which saves importing the key for every value. */
+export function encryptValue(plaintext: Buffer, type: string, key: Buffer | KeyObject, aad: string, iv: Buffer = randomIv()): string {
+  const size = Buffer.isBuffer(key) ? key.length : key.symmetricKeySize;
+  if (size !== 32) throw new EncryptValueError(`the data key must be 32 bytes, got ${size}`);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(aad, "utf8"));
   const data = cipher.update(plaintext);

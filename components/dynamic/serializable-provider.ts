@@ -22,6 +22,12 @@ export interface ProviderModule {
  */
 export function moduleBackedProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
   const tsxRegisterPath = require.resolve("tsx/cjs/api");
+  // During `pulumi preview` the engine passes this marker for values not known yet. Such inputs are
+  // validated at `up`, when they are known; until then the resource shows as a pending update.
+  const unknownMarker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const hasUnknown = (value: unknown): boolean =>
+    value === unknownMarker ||
+    (Array.isArray(value) ? value.some(hasUnknown) : typeof value === "object" && value !== null && Object.values(value).some(hasUnknown));
   const load = (): ProviderModule => {
     const registry = globalThis as { __talosHomelabTsxRegistered?: boolean };
     if (registry.__talosHomelabTsxRegistered !== true && !modulePath.endsWith(".js")) {
@@ -34,10 +40,12 @@ export function moduleBackedProvider(modulePath: string, exportName: string): pu
   };
   return {
     check: async (olds, news) => {
+      if (hasUnknown(news)) return { inputs: news };
       const impl = load();
       return impl.check === undefined ? { inputs: news } : impl.check(olds, news);
     },
     diff: async (id, olds, news) => {
+      if (hasUnknown(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
       const impl = load();
       return impl.diff === undefined ? {} : impl.diff(id, olds, news);
     },

@@ -180,6 +180,12 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     }
   }, 120_000);
 
+  it("pulumi preview of a new stack (no dynamic output known yet) builds the same graph", async () => {
+    const { config, secretKeys } = await stackConfig();
+    const preview = await runProgram(config, secretKeys, { preview: true, dynamic: async () => ({}) });
+    expect(names(preview)).toEqual(names(base));
+  }, 120_000);
+
   it("a VLAN tags every NIC", async () => {
     const r = await run((c) => {
       (c["talos-homelab:network"] as Record<string, unknown>).vlan = 20;

@@ -76,7 +76,8 @@ function nameOfUrn(urn: string): string {
 
 async function settle(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
-    return new Promise((done) => (value as pulumi.Output<unknown>).apply((v) => { done(v); return v; }));
+    // The SDK's internal promise(withUnknowns) also settles on values a preview does not know.
+    return (value as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true);
   }
   return value;
 }
