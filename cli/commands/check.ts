@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { checkGitopsTree, formatFinding } from "../../gitops/check";
 import { CliExit } from "../exit";
 
 export function registerCheckCommand(program: Command): void {
@@ -13,6 +12,8 @@ export function registerCheckCommand(program: Command): void {
     )
     .argument("[dir]", "root of the tree, where its .sops.yaml is", ".")
     .action(async (dir: string) => {
+      // loaded on use: the checks pull in the Talos and X.509 code, which other commands do not need at start-up
+      const { checkGitopsTree, formatFinding } = require("../../gitops/check") as typeof import("../../gitops/check");
       const root = resolve(dir);
       const report = await checkGitopsTree(root, { env: process.env });
       for (const note of report.notes) process.stdout.write(`note: ${note}\n`);

@@ -1,8 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { ConfigError } from "../../config";
-import { renderGitopsTree } from "../../gitops/render";
 import { CliExit } from "../exit";
 
 interface RenderFlags {
@@ -35,6 +33,9 @@ export function registerRenderCommand(program: Command): void {
       if (!existsSync(stackFile)) {
         throw new CliExit(2, `talos-homelab render: ${stackFile} does not exist: run it in the folder of the stack file, or pass --stack <name> for Pulumi.<name>.yaml`);
       }
+      // loaded on use: rendering pulls in the config schema, Talos and X.509 code, which other commands do not need at start-up
+      const { ConfigError } = require("../../config") as typeof import("../../config");
+      const { renderGitopsTree } = require("../../gitops/render") as typeof import("../../gitops/render");
       try {
         await renderGitopsTree({
           stackFile,

@@ -13,7 +13,7 @@ const ciScript = readFileSync(join(ROOT, ".ci/run"), "utf8");
 function sandbox(): { cwd: string; env: NodeJS.ProcessEnv } {
   const cwd = mkdtempSync(join(tmpdir(), "docs-test-"));
   for (const entry of readdirSync(ROOT)) {
-    if ([".git", "gitops", "rendered"].includes(entry)) continue;
+    if ([".git", "rendered"].includes(entry)) continue;
     if (/^Pulumi\..*\.yaml$/.test(entry) || entry === "Pulumi.yaml") cpSync(join(ROOT, entry), join(cwd, entry));
     else symlinkSync(join(ROOT, entry), join(cwd, entry));
   }

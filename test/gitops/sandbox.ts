@@ -30,7 +30,7 @@ export function makeSandbox(mutate?: (config: Record<string, unknown>) => void):
     root,
     env,
     stackFile,
-    outDir: join(root, "gitops"),
+    outDir: join(root, "rendered", "homelab"),
     keysFile: join(home, ".config", "sops", "age", "keys.txt"),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };

@@ -17,7 +17,6 @@ const word = often(
   fc.constantFrom("a", "b", "key_1", "b.c", "app.kubernetes.io/name", "x-y", "true", "null", "1", "0x1F", "1_000", "-5", "+1", ".5", "1e3", ".inf", "2024-01-01", "yes", "=", "--", "...", "a:b", "-x", "1:30", "sops"),
   fc.constantFrom("True", "~", "-", "a b", "a #b", "'q'", '"q"', "[a]", "{a}", "*x", "&x", "!t", "|", ">", "%", "@", "`", "18446744073709551615", "ENC[AES256_GCM,data:x]", "é", "", " ", "<<", "?"),
 );
-const indent = often(fc.constantFrom("", "", "", "    ", "        "), fc.constantFrom(" ", "  ", "\t"));
 const separator = often(fc.constantFrom(": ", ":"), fc.constantFrom(":  ", " : ", ": - "));
 interface Entry {
   depth: number;
@@ -41,7 +40,7 @@ function render(entries: Entry[], step: number): string[] {
 }
 const document = fc
   .tuple(
-    fc.array(often(entry.map((e) => [e]), fc.constantFrom("", "# c", "---", "- a", "  ", "a: b # c").map((l) => l)), { minLength: 0, maxLength: 10 }),
+    fc.array(often<Entry[] | string>(entry.map((e) => [e]), fc.constantFrom("", "# c", "---", "- a", "  ", "a: b # c")), { minLength: 0, maxLength: 10 }),
     fc.constantFrom(2, 4),
     often(fc.constant("\n"), fc.constant("\r\n")),
     fc.boolean(),
