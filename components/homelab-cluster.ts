@@ -2,11 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { GUEST_AGENT_EXTENSION, type HomelabConfig, type HomelabNode } from "../config";
-import { buildArtefacts, gitCredentialsFor } from "../gitops/artefacts";
+import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedMachineConfig } from "../gitops/artefacts";
 import { clusterIdentityRecipient } from "../kubernetes";
-import { clusterSpecFor, imageFor, nodeSpecFor } from "../gitops/cluster-inputs";
+import { imageFor } from "../gitops/cluster-inputs";
 import { treePaths } from "../gitops/tree-layout";
-import { renderMachineConfig } from "../talos/machine-config/render";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
 import { AdminKubeconfig } from "./admin-kubeconfig";
 import { ClusterAgeIdentity } from "./cluster-age-identity";
@@ -61,7 +60,6 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const projectDir = args.projectDir ?? process.cwd();
     const c = config.clusterName;
     const image = imageFor(config);
-    const clusterSpec = clusterSpecFor(config);
     const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
     const cpAddresses = controlPlanes.map((n) => n.address.address);
 
@@ -87,12 +85,11 @@ export class HomelabCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
+    const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
 
     const nodes = new Map<string, NodeResources>();
-    const renderedConfigs: Record<string, pulumi.Output<string>> = {};
     for (const node of config.nodes) {
-      const machineConfig = pulumi.secret(bundle.apply((b) => renderMachineConfig(b, clusterSpec, nodeSpecFor(config, node)).yaml));
-      renderedConfigs[node.name] = machineConfig;
+      const machineConfig = machineConfigs.apply((all) => (all[node.name] as RenderedMachineConfig).yaml);
       const vm = new TalosNode(
         `${c}-${node.name}`,
         {
@@ -144,7 +141,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [health] },
     );
 
-    const tree = this.encryptedTree(config, { bundle, talosconfig: secrets.talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
+    const tree = this.encryptedTree(config, { bundle, machineConfigs, talosconfig: secrets.talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
     const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
     this.talosconfig = file(treePaths.talosconfig(c));
     this.kubeconfig = file(treePaths.kubeconfig(c));
@@ -186,6 +183,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     config: HomelabConfig,
     inputs: {
       bundle: pulumi.Output<ReturnType<typeof parseSecretsYaml>>;
+      machineConfigs: pulumi.Output<Record<string, RenderedMachineConfig>>;
       talosconfig: pulumi.Output<string>;
       kubeconfig: pulumi.Output<string>;
       identity: pulumi.Output<string>;
@@ -195,11 +193,12 @@ export class HomelabCluster extends pulumi.ComponentResource {
   ): EncryptedGitopsTree {
     const recipient = inputs.identity.apply((i) => clusterIdentityRecipient(i));
     const artefacts = pulumi
-      .all([inputs.bundle, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, inputs.gitCredentials])
-      .apply(([bundle, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, gitCredentials]) =>
+      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, inputs.gitCredentials])
+      .apply(([bundle, machineConfigs, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, gitCredentials]) =>
         buildArtefacts({
           config,
           bundle,
+          machineConfigs,
           talosconfig,
           kubeconfig,
           clusterIdentity,

@@ -28,6 +28,19 @@ export interface TreeInputs {
   readonly operatorRecipients: readonly string[];
   /** Absent when the repository needs no credentials (then no Secret is written). */
   readonly gitCredentials?: GitCredentials;
+  /** Machine configs already rendered by `renderMachineConfigs` for this config and bundle (else rendered here). */
+  readonly machineConfigs?: Readonly<Record<string, RenderedMachineConfig>>;
+}
+
+export interface RenderedMachineConfig {
+  readonly yaml: string;
+  readonly warnings: readonly string[];
+}
+
+/** Every node's machine config, keyed by node name: the one place configs are rendered for a cluster. */
+export function renderMachineConfigs(config: HomelabConfig, bundle: SecretsBundle): Record<string, RenderedMachineConfig> {
+  const clusterSpec = clusterSpecFor(config);
+  return Object.fromEntries(config.nodes.map((node) => [node.name, renderMachineConfig(bundle, clusterSpec, nodeSpecFor(config, node))]));
 }
 
 export interface BuiltArtefacts {
@@ -44,7 +57,7 @@ function talosFile(path: string, description: string, content: string): Artefact
 export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   const { config } = inputs;
   const cluster = config.clusterName;
-  const clusterSpec = clusterSpecFor(config);
+  const machineConfigs = inputs.machineConfigs ?? renderMachineConfigs(config, inputs.bundle);
   const warnings = new Set<string>();
   const artefacts: Artefact[] = [
     {
@@ -57,7 +70,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     talosFile(treePaths.secrets(cluster), "machine secrets", serializeSecretsYaml(inputs.bundle)),
   ];
   for (const node of config.nodes) {
-    const rendered = renderMachineConfig(inputs.bundle, clusterSpec, nodeSpecFor(config, node));
+    const rendered = machineConfigs[node.name] as RenderedMachineConfig;
     rendered.warnings.forEach((w) => warnings.add(w));
     artefacts.push(talosFile(treePaths.machineConfig(cluster, node.name), `machine config ${node.name} (${node.role})`, rendered.yaml));
   }
