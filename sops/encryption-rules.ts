@@ -13,6 +13,16 @@ export interface EncryptionRules {
   macOnlyEncrypted?: boolean;
 }
 
+/** The string rule fields with their `.sops.yaml` / metadata key names, in sops's order. */
+export const RULE_FIELDS = [
+  ["unencrypted_suffix", "unencryptedSuffix"],
+  ["encrypted_suffix", "encryptedSuffix"],
+  ["unencrypted_regex", "unencryptedRegex"],
+  ["encrypted_regex", "encryptedRegex"],
+  ["unencrypted_comment_regex", "unencryptedCommentRegex"],
+  ["encrypted_comment_regex", "encryptedCommentRegex"],
+] as const;
+
 export const DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted";
 
 const RULE_NAMES = [

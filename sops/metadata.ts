@@ -1,4 +1,5 @@
 /** The `sops` metadata block: its model and its conversion to and from the document tree (same for every store). */
+import { RULE_FIELDS, type EncryptionRules } from "./encryption-rules";
 import { InvalidMetadataError, MetadataNotFoundError } from "./errors";
 import { formatGoTime, parseRfc3339 } from "./go-time";
 import { Branch, Value, branch, bool, int, isComment, isScalar, nil, sequence, str } from "./tree";
@@ -21,20 +22,13 @@ export interface KeyGroup {
   other: Record<string, unknown>[];
 }
 
-export interface SopsMetadata {
+export interface SopsMetadata extends EncryptionRules {
   keyGroups: KeyGroup[];
   shamirThreshold?: number;
   /** `YYYY-MM-DDTHH:MM:SSZ`. */
   lastmodified: string;
   /** The encrypted MAC, `ENC[AES256_GCM,...,type:str]`. */
   mac: string;
-  unencryptedSuffix?: string;
-  encryptedSuffix?: string;
-  unencryptedRegex?: string;
-  encryptedRegex?: string;
-  unencryptedCommentRegex?: string;
-  encryptedCommentRegex?: string;
-  macOnlyEncrypted?: boolean;
   version: string;
 }
 
@@ -42,14 +36,6 @@ export interface SopsMetadata {
 const LIST_KEY_TYPES_BEFORE_AGE = ["kms", "gcp_kms", "azure_kv", "hc_vault"] as const;
 const GROUP_KEY_ORDER = ["pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "age"] as const;
 
-const RULE_FIELDS = [
-  ["unencrypted_suffix", "unencryptedSuffix"],
-  ["encrypted_suffix", "encryptedSuffix"],
-  ["unencrypted_regex", "unencryptedRegex"],
-  ["encrypted_regex", "encryptedRegex"],
-  ["unencrypted_comment_regex", "unencryptedCommentRegex"],
-  ["encrypted_comment_regex", "encryptedCommentRegex"],
-] as const;
 
 export const RFC3339_SECONDS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;

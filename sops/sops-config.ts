@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { parse } from "yaml";
-import type { EncryptionRules } from "./encryption-rules";
+import { RULE_FIELDS, type EncryptionRules } from "./encryption-rules";
 import { NoMatchingCreationRuleError } from "./errors";
 import { goRegexp } from "./go-regexp";
 import { KeyWrapError, SopsConfigError } from "./operation-errors";
@@ -30,14 +30,6 @@ export interface SopsConfig {
 
 type RawCreationRule = Record<string, unknown>;
 
-const RULE_FIELDS: ReadonlyArray<[string, keyof EncryptionRules]> = [
-  ["unencrypted_suffix", "unencryptedSuffix"],
-  ["encrypted_suffix", "encryptedSuffix"],
-  ["unencrypted_regex", "unencryptedRegex"],
-  ["encrypted_regex", "encryptedRegex"],
-  ["unencrypted_comment_regex", "unencryptedCommentRegex"],
-  ["encrypted_comment_regex", "encryptedCommentRegex"],
-];
 
 const OTHER_KEY_FIELDS = ["kms", "pgp", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri", "hc_vault"];
 

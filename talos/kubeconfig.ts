@@ -3,6 +3,7 @@ import { parse, stringify } from "yaml";
 import type { CertAndKey, SecretsBundle } from "./types";
 import { issueLeafCertificate, loadCa } from "./pki/certificate-authority";
 import { certificateSummary, renewalDue } from "./pki/renewal";
+import { base64, isRecord, unbase64 } from "./client-config-fields";
 
 const HOUR_MS = 3_600_000;
 /** cluster.adminKubeconfig.certLifetime default: one year. */
@@ -84,16 +85,4 @@ function namedEntry(doc: unknown, list: string, name: string, field: string): Re
   if (!isRecord(doc) || !Array.isArray(doc[list])) return undefined;
   const entry: unknown = (doc[list] as unknown[]).find((e) => isRecord(e) && e.name === name);
   return isRecord(entry) && isRecord(entry[field]) ? entry[field] : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function base64(text: string): string {
-  return Buffer.from(text, "utf8").toString("base64");
-}
-
-function unbase64(text: string): string {
-  return Buffer.from(text, "base64").toString("utf8");
 }

@@ -5,6 +5,7 @@ import { encodeYamlDocument } from "./patches/yaml-encode";
 import type { YamlMap } from "./patches/yaml-value";
 import { loadCa, issueLeafCertificate } from "./pki/certificate-authority";
 import { certificateSummary, renewalDue } from "./pki/renewal";
+import { base64, isRecord, unbase64 } from "./client-config-fields";
 
 const HOUR_MS = 3_600_000;
 /** constants.TalosAPIDefaultCertificateValidityDuration: 365 days. */
@@ -120,16 +121,4 @@ function currentContextClient(text: string): ContextClient | undefined {
   const { ca, crt, key } = context;
   if (typeof ca !== "string" || typeof crt !== "string" || typeof key !== "string") return undefined;
   return { ca: unbase64(ca), crt: unbase64(crt), key: unbase64(key) };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function base64(text: string): string {
-  return Buffer.from(text, "utf8").toString("base64");
-}
-
-function unbase64(text: string): string {
-  return Buffer.from(text, "base64").toString("utf8");
 }

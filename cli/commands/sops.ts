@@ -34,15 +34,8 @@ interface IoFlags {
   filenameOverride?: string;
 }
 
-interface RuleFlags {
+interface RuleFlags extends EncryptionRules {
   age?: string;
-  unencryptedSuffix?: string;
-  encryptedSuffix?: string;
-  unencryptedRegex?: string;
-  encryptedRegex?: string;
-  unencryptedCommentRegex?: string;
-  encryptedCommentRegex?: string;
-  macOnlyEncrypted?: boolean;
   shamirSecretSharingThreshold?: string;
 }
 
