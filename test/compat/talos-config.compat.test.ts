@@ -2,11 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contractFor } from "../../talos/contract";
 import { machineConfigCompareSpec, renderMachineConfig } from "../../talos/machine-config/render";
+import { contractFor } from "../../talos/contract";
 import { generateSecretsBundle } from "../../talos/secrets-bundle";
 import { parseSecretsYaml, serializeSecretsYaml } from "../../talos/secrets-yaml";
 import type { ClusterSpec, DiskEncryptionMode, NodeSpec, SecretsBundle } from "../../talos/types";
+import { clusterSpec as fixtureClusterSpec } from "../talos/machine-config/fixtures";
 import { type ToolName, requireTool, runTool } from "./helpers/tools";
 
 // Our rendered machine configs against Talos's own code: `validate --mode metal` must report nothing,
@@ -39,24 +40,18 @@ const nodes: NodeSpec[] = [
 ];
 
 function clusterSpec(talosVersion: string, diskEncryption: DiskEncryptionMode): ClusterSpec {
-  const contract = contractFor(talosVersion);
-  return {
-    contract,
-    clusterName: "homelab",
-    kubernetesVersion: contract.defaultKubernetesVersion,
-    vip: "192.168.10.10",
-    endpoint: "https://192.168.10.10:6443",
-    certSANs: ["k8s.example.org"],
-    nameservers: ["1.1.1.1", "9.9.9.9"],
-    installDisk: "/dev/sda",
-    installerImage: `factory.talos.dev/nocloud-installer-secureboot/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515:${talosVersion}`,
-    diskEncryption,
-    patches: ["machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n"],
-    rolePatches: {
-      controlplane: ["cluster:\n  apiServer:\n    extraArgs:\n      audit-log-maxage: \"30\"\n"],
-      worker: ["machine:\n  kubelet:\n    extraArgs:\n      max-pods: \"150\"\n"],
+  return fixtureClusterSpec(
+    {
+      diskEncryption,
+      installerImage: `factory.talos.dev/nocloud-installer-secureboot/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515:${talosVersion}`,
+      patches: ["machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n"],
+      rolePatches: {
+        controlplane: ["cluster:\n  apiServer:\n    extraArgs:\n      audit-log-maxage: \"30\"\n"],
+        worker: ["machine:\n  kubelet:\n    extraArgs:\n      max-pods: \"150\"\n"],
+      },
     },
-  };
+    talosVersion,
+  );
 }
 
 let workDir: string;
