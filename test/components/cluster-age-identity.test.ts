@@ -2,8 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { ClusterAgeIdentity } from "../../components/cluster-age-identity";
+import * as pulumi from "@pulumi/pulumi";
+import { registerUnderMocks } from "./mock-registration";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type ClusterAgeIdentityOutputs,
@@ -97,27 +98,7 @@ describe("ClusterAgeIdentity provider survives Pulumi's function serialization",
 
 describe("ClusterAgeIdentity resource", () => {
   it("asks the engine to keep `identity` secret and registers no identity of its own", async () => {
-    const registered: Array<{ inputs: Record<string, unknown>; secretOutputs: string[] }> = [];
-    const secretOutputs = new Map<string, string[]>();
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ inputs: args.inputs as Record<string, unknown>, secretOutputs: secretOutputs.get(args.name) ?? [] });
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call: (args) => args.inputs,
-      },
-      "talos-homelab",
-      "test",
-      false,
-    );
-    const recordSecretOutputs: pulumi.ResourceTransformation = (args) => {
-      secretOutputs.set(args.name, (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? []);
-      return undefined;
-    };
-    const identity = new ClusterAgeIdentity("cluster-age", { keepers: { rotation: "1" } }, { transformations: [recordSecretOutputs] });
-    await new Promise((done) => identity.urn.apply(done));
-    await new Promise((done) => setTimeout(done, 50));
+    const registered = await registerUnderMocks((opts) => new ClusterAgeIdentity("cluster-age", { keepers: { rotation: "1" } }, opts));
     expect(registered).toHaveLength(1);
     expect(registered[0].secretOutputs).toEqual(["identity"]);
     expect(registered[0].inputs.keepers).toEqual({ rotation: "1" });

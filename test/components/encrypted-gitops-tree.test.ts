@@ -2,9 +2,10 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { EncryptedGitopsTree } from "../../components/encrypted-gitops-tree";
+import * as pulumi from "@pulumi/pulumi";
+import { registerUnderMocks } from "./mock-registration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Artefact } from "../../gitops/artefact";
 import { UNKNOWN_INPUT, encryptedGitopsTreeInputs } from "../../components/dynamic/encrypted-gitops-tree-inputs";
@@ -343,27 +344,7 @@ describe("EncryptedGitopsTree provider survives Pulumi's function serialization"
 
 describe("EncryptedGitopsTree resource", () => {
   it("hands the plaintext artefacts and the identities to the engine only as secrets, and asks for `artefacts` to stay secret", async () => {
-    const registered: Array<{ inputs: Record<string, unknown>; secretOutputs: string[] }> = [];
-    const secretOutputs = new Map<string, string[]>();
-    await pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ inputs: args.inputs as Record<string, unknown>, secretOutputs: secretOutputs.get(args.name) ?? [] });
-          return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call: (args) => args.inputs,
-      },
-      "talos-homelab",
-      "test",
-      false,
-    );
-    const recordSecretOutputs: pulumi.ResourceTransformation = (args) => {
-      secretOutputs.set(args.name, (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? []);
-      return undefined;
-    };
-    const tree = new EncryptedGitopsTree("tree", { artefacts: artefacts(), recipients: [cluster.recipient], identities: [cluster.identity] }, { transformations: [recordSecretOutputs] });
-    await new Promise((done) => tree.urn.apply(done));
-    await new Promise((done) => setTimeout(done, 50));
+    const registered = await registerUnderMocks((opts) => new EncryptedGitopsTree("tree", { artefacts: artefacts(), recipients: [cluster.recipient], identities: [cluster.identity] }, opts));
     const [{ inputs: sent, secretOutputs: asked }] = registered;
     const secretSig = "4dabf18193072939515e22adb298388d";
     expect(sent.artefacts).toHaveProperty(secretSig);

@@ -152,6 +152,25 @@ func serveSerialNumber() (*big.Int, error) {
 
 // serveIssueServerCertificate issues an apid-like server certificate for the loopback addresses.
 func serveIssueServerCertificate(caCert *x509.Certificate, caKey crypto.Signer) (tls.Certificate, *x509.Certificate, error) {
+	return serveLoopbackCertificate("localhost", false, func(_ *x509.Certificate, _ ed25519.PrivateKey) (*x509.Certificate, crypto.Signer) {
+		return caCert, caKey
+	})
+}
+
+// serveSelfSignedCertificate is the maintenance-mode certificate: self-signed, ephemeral.
+func serveSelfSignedCertificate() (tls.Certificate, *x509.Certificate, error) {
+	return serveLoopbackCertificate("maintenance-service", true, func(template *x509.Certificate, priv ed25519.PrivateKey) (*x509.Certificate, crypto.Signer) {
+		return template, priv
+	})
+}
+
+// serveLoopbackCertificate makes a one-day Ed25519 server certificate for 127.0.0.1, ::1 and localhost,
+// signed by whatever the signer function returns (a CA, or the certificate's own key).
+func serveLoopbackCertificate(
+	commonName string,
+	selfSigned bool,
+	signer func(template *x509.Certificate, priv ed25519.PrivateKey) (*x509.Certificate, crypto.Signer),
+) (tls.Certificate, *x509.Certificate, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -165,7 +184,7 @@ func serveIssueServerCertificate(caCert *x509.Certificate, caKey crypto.Signer) 
 	now := time.Now()
 	template := &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "localhost"},
+		Subject:      pkix.Name{CommonName: commonName},
 		NotBefore:    now,
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
@@ -173,49 +192,16 @@ func serveIssueServerCertificate(caCert *x509.Certificate, caKey crypto.Signer) 
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 		DNSNames:     []string{"localhost"},
 	}
-
-	der, err := x509.CreateCertificate(rand.Reader, template, caCert, pub, caKey)
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("sign the server certificate with the CA: %w", err)
+	if selfSigned {
+		template.KeyUsage |= x509.KeyUsageCertSign
+		template.BasicConstraintsValid = true
+		template.IsCA = true
 	}
 
-	leaf, err := x509.ParseCertificate(der)
+	parent, parentKey := signer(template, priv)
+	der, err := x509.CreateCertificate(rand.Reader, template, parent, pub, parentKey)
 	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: priv, Leaf: leaf}, leaf, nil
-}
-
-// serveSelfSignedCertificate is the maintenance-mode certificate: self-signed, ephemeral.
-func serveSelfSignedCertificate() (tls.Certificate, *x509.Certificate, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-
-	serial, err := serveSerialNumber()
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-
-	now := time.Now()
-	template := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "maintenance-service"},
-		NotBefore:             now,
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:              []string{"localhost"},
-	}
-
-	der, err := x509.CreateCertificate(rand.Reader, template, template, pub, priv)
-	if err != nil {
-		return tls.Certificate{}, nil, err
+		return tls.Certificate{}, nil, fmt.Errorf("sign the %s certificate: %w", commonName, err)
 	}
 
 	leaf, err := x509.ParseCertificate(der)
