@@ -1,19 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, readStackConfig, validateConfig, type SecretKey } from "./config";
 import { HomelabCluster, type HomelabSecrets } from "./components/homelab-cluster";
+import { ClusterIdentityError, normalizeClusterIdentity } from "./kubernetes";
 import { pulumiConfigSource } from "./components/pulumi-config-source";
 
 function loadConfig() {
   try {
     const { input, secrets } = readStackConfig(pulumiConfigSource());
     const { config, warnings } = validateConfig(input);
+    if (secrets.clusterAgeIdentity !== undefined) secrets.clusterAgeIdentity = normalizeClusterIdentity(secrets.clusterAgeIdentity);
+    else if (!config.generateClusterAgeIdentity) {
+      throw new ClusterIdentityError("talos-homelab:clusterAgeIdentity", "is not set (Flux needs the cluster's age identity)");
+    }
     for (const warning of warnings) void pulumi.log.warn(warning);
     const wrapped: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
     for (const [key, value] of Object.entries(secrets) as Array<[SecretKey, string]>) wrapped[key] = pulumi.secret(value);
     return { config, secrets: wrapped as HomelabSecrets };
   } catch (err) {
     // A RunError shows the message without a stack trace, before any resource is created.
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    if (err instanceof ConfigError || err instanceof ClusterIdentityError) throw new pulumi.RunError(err.message);
     throw err;
   }
 }

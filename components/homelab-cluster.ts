@@ -82,7 +82,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
           ? { importFrom: resolve(projectDir, config.secretsImportFrom), sopsAgeIdentities: identity.apply((i) => [i]) }
           : {}),
       },
-      { parent: this },
+      // The bundle is the cluster's identity: a rename or destroy must not silently make a new one.
+      { parent: this, protect: true },
     );
     const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
     const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
@@ -106,7 +107,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       );
       const apply = new TalosConfigApply(
         `${c}-${node.name}-config`,
-        { node: node.address.address, config: machineConfig, talosconfig: secrets.talosconfig },
+        { node: node.address.address, machineId: vm.vm.id, config: machineConfig, talosconfig: secrets.talosconfig },
         { parent: this, dependsOn: [vm.vm] },
       );
       nodes.set(node.name, { vm, apply });
@@ -165,12 +166,9 @@ export class HomelabCluster extends pulumi.ComponentResource {
 
   private generatedIdentity(config: HomelabConfig): pulumi.Output<string> {
     if (!config.generateClusterAgeIdentity) {
-      throw new pulumi.RunError(
-        "talos-homelab:clusterAgeIdentity is not set. Fix: run `pulumi config set --secret talos-homelab:clusterAgeIdentity \"$(grep AGE-SECRET-KEY cluster.agekey)\"` " +
-          "(create one with `npx talos-homelab age keygen -o cluster.agekey`), export TALOS_HOMELAB_AGE_IDENTITY, or set talos-homelab:generateClusterAgeIdentity: true",
-      );
+      throw new pulumi.RunError("HomelabCluster: no clusterAgeIdentity given and generateClusterAgeIdentity is off");
     }
-    return new ClusterAgeIdentity(`${config.clusterName}-age-identity`, {}, { parent: this }).identity;
+    return new ClusterAgeIdentity(`${config.clusterName}-age-identity`, {}, { parent: this, protect: true }).identity;
   }
 
   private gitCredentials(config: HomelabConfig, secrets: HomelabSecrets) {

@@ -15,6 +15,8 @@ export interface TalosConfigApplyArgs {
   readonly maintenanceFingerprint?: pulumi.Input<string>;
   /** How long to keep retrying while the node is unreachable (default 600). */
   readonly timeoutSeconds?: pulumi.Input<number>;
+  /** Identity of the machine (e.g. the VM's id): when the VM is replaced, its new disk gets a fresh first apply. */
+  readonly machineId?: pulumi.Input<string>;
 }
 
 const provider = moduleBackedProvider(join(__dirname, "dynamic", "config-apply-provider"), "configApplyProvider");

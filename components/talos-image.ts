@@ -32,7 +32,8 @@ export class TalosImage extends pulumi.ComponentResource {
           overwrite: false,
           uploadTimeout: 1800,
         },
-        { parent: this, deleteBeforeReplace: true },
+        // Kept on Proxmox when replaced: the VMs' CD-ROMs still reference the previous ISO (upgrades go through Talos).
+        { parent: this, deleteBeforeReplace: true, retainOnDelete: true },
       );
       fileIds[nodeName] = file.id;
     }

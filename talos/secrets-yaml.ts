@@ -40,7 +40,8 @@ export function parseSecretsYaml(text: string): SecretsBundle {
     // Every scalar stays text, as Go's decoder reads them into string fields.
     doc = parse(text, { schema: "failsafe" });
   } catch (error) {
-    throw new Error(`secrets.yaml: not valid YAML (${(error as Error).message})`);
+    // Only the first line: the yaml library's message goes on to quote the offending (secret) source line.
+    throw new Error(`secrets.yaml: not valid YAML (${(error as Error).message.split("\n")[0]})`);
   }
   const root = mapping(doc ?? {}, "secrets.yaml");
   const cluster = mapping(root.cluster ?? {}, "cluster");

@@ -19,10 +19,13 @@ export interface ConfigApplyInputs {
   /** SHA-256 of the maintenance-mode certificate, as the node's console shows it. */
   readonly maintenanceFingerprint?: string;
   readonly timeoutSeconds: number;
+  /** Identity of the machine behind `node` (e.g. the Proxmox VM id): a new machine needs a new first apply. */
+  readonly machineId?: string;
 }
 
 export interface ConfigApplyOutputs {
   readonly node: string;
+  readonly machineId?: string;
   readonly endpoint?: string;
   /** SHA-256 of the applied config: the only thing diffs compare. */
   readonly configHash: string;
@@ -41,6 +44,7 @@ export function configApplyInputs(raw: Record<string, unknown>): ConfigApplyInpu
     talosconfig: requiredString(CONFIG_APPLY, raw, "talosconfig"),
     maintenanceFingerprint: optionalString(CONFIG_APPLY, raw, "maintenanceFingerprint"),
     timeoutSeconds: optionalNumber(CONFIG_APPLY, raw, "timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS,
+    machineId: optionalString(CONFIG_APPLY, raw, "machineId"),
   };
 }
 
@@ -60,6 +64,7 @@ function summarize(inputs: ConfigApplyInputs, path: ApplyPath, response: ApplyCo
   const replies = response.messages;
   return {
     node: inputs.node,
+    ...(inputs.machineId === undefined ? {} : { machineId: inputs.machineId }),
     ...(inputs.endpoint === undefined ? {} : { endpoint: inputs.endpoint }),
     configHash: configHash(inputs.config),
     appliedVia: path,
@@ -96,11 +101,15 @@ export async function updateConfigApply(
 }
 
 /**
- * Compares only what reaches the node: the config's hash, and the node itself (another node is a
- * new apply). Credentials, timeouts and the fingerprint change nothing on the node.
+ * Compares only what reaches the node: the config's hash, and the node itself (another node, or a new
+ * machine behind the same address, is a new first apply). Credentials, timeouts and the fingerprint
+ * change nothing on the node.
  */
 export function diffConfigApply(olds: ConfigApplyOutputs, news: ConfigApplyInputs): pulumi.dynamic.DiffResult {
-  const replaces = olds.node !== news.node ? ["node"] : [];
+  const replaces = [
+    ...(olds.node !== news.node ? ["node"] : []),
+    ...((olds.machineId ?? "") !== (news.machineId ?? "") ? ["machineId"] : []),
+  ];
   const configChanged = olds.configHash !== configHash(news.config);
   const endpointChanged = (olds.endpoint ?? "") !== (news.endpoint ?? "");
   return {

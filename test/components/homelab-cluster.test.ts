@@ -80,8 +80,13 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     expect(cp1.initialization.dns).toEqual({ servers: ["192.168.10.1", "1.1.1.1"] });
   });
 
-  it("protects control-plane VMs only", () => {
+  it("protects control-plane VMs only, and the machine secrets", () => {
     for (const vm of base.byType(VM)) expect(vm.protect).toBe(vm.name.includes("-cp-"));
+    expect(base.byName("homelab-machine-secrets").protect).toBe(true);
+  });
+
+  it("keeps a replaced ISO on Proxmox (the VMs still reference it)", () => {
+    expect(base.byType(ISO)[0]?.retainOnDelete).toBe(true);
   });
 
   it("orders apply after VM, bootstrap after the first control plane, health after bootstrap, Kubernetes after health", () => {
@@ -110,6 +115,8 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
       expect(strings, `${r.name}`).not.toMatch(/AGE-SECRET-KEY-1|PRIVATE KEY/);
     }
     expect(isSecretWrapped(inputs(base.byName("homelab-cp-1-config")).config)).toBe(true);
+    // The VM's id ties the apply to the machine: a replaced VM gets a fresh first apply.
+    expect(inputs(base.byName("homelab-cp-1-config")).machineId).toBe("1101");
   });
 
   it("exports SOPS-encrypted documents that decrypt with the cluster identity, and plain facts", async () => {
@@ -184,6 +191,23 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     const { config, secretKeys } = await stackConfig();
     const preview = await runProgram(config, secretKeys, { preview: true, dynamic: async () => ({}) });
     expect(names(preview)).toEqual(names(base));
+  }, 120_000);
+
+  it("refuses a missing or malformed cluster identity before any resource is created", async () => {
+    const missing = await stackConfig((c) => delete c["talos-homelab:clusterAgeIdentity"]);
+    const seen: string[] = [];
+    const fail = (config: Record<string, unknown>, keys: string[]) =>
+      runProgram(config, keys, { dynamic: async (type) => (seen.push(type), {}) }).then(
+        (run) => ({ error: undefined as Error | undefined, count: run.resources.length }),
+        (error: Error) => ({ error, count: 0 }),
+      );
+    const noIdentity = await fail(missing.config, missing.secretKeys);
+    expect(noIdentity.error?.message).toMatch(/talos-homelab:clusterAgeIdentity: is not set.*pulumi config set --secret talos-homelab:clusterAgeIdentity/);
+    const bad = await stackConfig((c) => (c["talos-homelab:clusterAgeIdentity"] = "age1notanidentityatallbutarecipient"));
+    const badIdentity = await fail(bad.config, bad.secretKeys);
+    expect(badIdentity.error?.message).toMatch(/is an age recipient \(public key\), not an identity/);
+    expect(badIdentity.error?.message).not.toContain("age1notanidentity");
+    expect(seen).toEqual([]);
   }, 120_000);
 
   it("a VLAN tags every NIC", async () => {

@@ -15,6 +15,7 @@ export interface RecordedResource {
   readonly dependsOn: string[];
   readonly parent?: string;
   readonly protect: boolean;
+  readonly retainOnDelete: boolean;
   readonly ignoreChanges: string[];
   /** Order of registration with the (mock) engine. */
   readonly order: number;
@@ -65,6 +66,7 @@ interface RegisterResourceRequest {
   getName(): string;
   getParent(): string;
   getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
   getDependenciesList(): string[];
   getIgnorechangesList(): string[];
 }
@@ -110,6 +112,7 @@ export async function runProgram(
           dependsOn: opts?.dependsOn ?? [],
           parent: opts?.parent,
           protect: opts?.protect ?? false,
+          retainOnDelete: opts?.retainOnDelete ?? false,
           ignoreChanges: opts?.ignoreChanges ?? [],
           order: order++,
         });
@@ -133,6 +136,7 @@ export async function runProgram(
       dependsOn: req.getDependenciesList().map(nameOfUrn),
       parent: req.getParent() ? nameOfUrn(req.getParent()) : undefined,
       protect: req.getProtect() === true,
+      retainOnDelete: req.getRetainondelete() === true,
       ignoreChanges: req.getIgnorechangesList(),
     });
     register(req, callback);

@@ -81,6 +81,13 @@ describe("TalosConfigApply", () => {
     expect(diffConfigApply(outs, news)).toMatchObject({ changes: true, replaces: ["node"] });
   });
 
+  it("replaces (a fresh first apply) when a new machine stands behind the same address", async () => {
+    const { deps } = recordingDeps();
+    const { outs } = await createConfigApply(configApplyInputs({ node: "10.0.0.11", config: CONFIG, talosconfig: "t", machineId: "1101" }), deps);
+    expect(diffConfigApply(outs, configApplyInputs({ node: "10.0.0.11", config: CONFIG, talosconfig: "t", machineId: "1101" }))).toMatchObject({ changes: false, replaces: [] });
+    expect(diffConfigApply(outs, configApplyInputs({ node: "10.0.0.11", config: CONFIG, talosconfig: "t", machineId: "1201" }))).toMatchObject({ changes: true, replaces: ["machineId"] });
+  });
+
   it("records a first apply that had to use mutual TLS", async () => {
     const { deps } = recordingDeps("configured");
     const { outs } = await createConfigApply(inputs, deps);

@@ -96,6 +96,12 @@ describe("parseSecretsYaml", () => {
     expect(bundle.certs.os).toEqual({ crt: "", key: "" });
   });
 
+  it("never quotes the broken (secret) line in a YAML error", () => {
+    const broken = "cluster:\n    secret: pofHbABZq7VXuObsdLdy\n   id: 1\n";
+    expect(() => parseSecretsYaml(broken)).toThrow(/^secrets\.yaml: not valid YAML/);
+    expect(() => parseSecretsYaml(broken)).not.toThrow(/pofHbABZq7VXuObsdLdy/);
+  });
+
   it.each([
     ["not YAML", "cluster: [\n", /^secrets\.yaml: not valid YAML/],
     ["a list at the top", "- a\n", "secrets.yaml: expected a mapping, got a list"],
