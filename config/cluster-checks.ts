@@ -99,13 +99,36 @@ export function gitTransport(url: string): "https" | "ssh" | undefined {
   return undefined;
 }
 
+/** A password inside a URL would sit in plaintext in the stack file, the state and the committed manifests. */
+function urlPassword(text: string): boolean {
+  try {
+    return new URL(text).password !== "";
+  } catch {
+    return false;
+  }
+}
+
+function redactedUrl(text: string): string {
+  const url = new URL(text);
+  url.password = "REDACTED";
+  return url.toString();
+}
+
 export function checkFlux(config: StackConfigShape, issues: ConfigIssue[]): void {
   const url = config.flux.url;
+  if (urlPassword(url)) {
+    issues.push({
+      path: "flux.url",
+      value: redactedUrl(url),
+      problem: "holds a credential in the URL",
+      fix: "remove it from the URL and set it with `pulumi config set --secret talos-homelab:gitToken` (or TALOS_HOMELAB_GIT_TOKEN)",
+    });
+  }
   if (!gitTransport(url)) {
     const scpLike = /^[\w.-]+@[\w.-]+:/.test(url);
     issues.push({
       path: "flux.url",
-      value: url,
+      value: urlPassword(url) ? redactedUrl(url) : url,
       problem: "is neither an https:// nor an ssh:// Git URL",
       fix: scpLike ? `write it as ssh://${url.replace(":", "/")}` : "use https://host/owner/repo.git or ssh://git@host/owner/repo.git",
     });
@@ -123,7 +146,9 @@ export function checkProxmox(config: StackConfigShape, issues: ConfigIssue[]): v
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== "https:") {
+  if (url && (url.password !== "" || url.username !== "")) {
+    issues.push({ path: "proxmox.endpoint", value: `${url.protocol}//${url.host}${url.pathname}`, problem: "holds credentials in the URL", fix: "remove them and set the API token with `pulumi config set --secret talos-homelab:proxmoxApiToken` (or PROXMOX_VE_API_TOKEN)" });
+  } else if (!url || url.protocol !== "https:") {
     issues.push({ path: "proxmox.endpoint", value: endpoint, problem: "is not an https URL", fix: "write it as https://<proxmox host>:8006/" });
   } else if (url.pathname.includes("api2")) {
     issues.push({ path: "proxmox.endpoint", value: endpoint, problem: "must not include the API path", fix: `use ${url.origin}/ (the provider appends /api2/json)` });

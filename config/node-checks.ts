@@ -27,6 +27,11 @@ export function resolveAddress(
   let cidr: Ipv4Cidr | undefined;
   if (node.ip.includes("/")) {
     cidr = parseCidr(node.ip);
+    const subnet = network.subnet ? parseCidr(network.subnet) : undefined;
+    if (cidr && subnet && !contains(subnet, cidr.address)) {
+      issues.push({ path: `${at}.ip`, value: node.ip, problem: `is outside network.subnet ${network.subnet}`, fix: `use an address inside ${network.subnet}: all nodes share the bridge${network.vlan !== undefined ? "/VLAN" : ""}` });
+      return undefined;
+    }
   } else if (isIpv4(node.ip)) {
     const subnet = network.subnet ? parseCidr(network.subnet) : undefined;
     if (!subnet) {

@@ -48,6 +48,9 @@ const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
   ["control-plane endpoint without port", withChange((c) => ((c.controlPlane as Record<string, unknown>).endpoint = "https://192.168.10.10")), /controlPlane\.endpoint = "https:\/\/192\.168\.10\.10": must be an https URL with an explicit port/],
   ["disk too small", withChange((c) => (cp(c, 3).diskSize = 4)), /nodes\[3\]\.diskSize = 4: is below the 10 GiB Talos needs/],
   ["IP without prefix and no subnet", withChange((c) => { (c.network as Record<string, unknown>).subnet = undefined; cp(c, 0).ip = "192.168.10.11"; }), /nodes\[0\]\.ip = "192\.168\.10\.11": has no prefix length and network\.subnet is not set/],
+  ["node CIDR outside network.subnet", withChange((c) => (cp(c, 3).ip = "10.9.0.21/24")), /nodes\[3\]\.ip = "10\.9\.0\.21\/24": is outside network\.subnet 192\.168\.10\.0\/24/],
+  ["Git token inside the Flux URL (redacted)", withChange((c) => ((c.flux as Record<string, unknown>).url = "https://me:ghp_secret123@github.com/me/gitops.git")), /flux\.url = "https:\/\/me:REDACTED@github\.com\/me\/gitops\.git": holds a credential in the URL\. Fix: .*talos-homelab:gitToken/],
+  ["credentials inside the Proxmox endpoint", withChange((c) => ((c.proxmox as Record<string, unknown>).endpoint = "https://root:pw@pve1:8006/")), /proxmox\.endpoint = "https:\/\/pve1:8006\/": holds credentials in the URL/],
   ["bad Kubernetes version", withChange((c) => (c.kubernetesVersion = "latest")), /kubernetesVersion = "latest": is not a Kubernetes version/],
   ["bad extension name", withChange((c) => ((c.image as Record<string, unknown>).extensions = ["Not An Extension"])), /image\.extensions\[0\] = "Not An Extension": is not an Image Factory extension name/],
 ];
@@ -56,6 +59,14 @@ describe("validateConfig rejects invalid configurations with field, value and fi
   it("has at least 20 cases", () => expect(invalid.length).toBeGreaterThanOrEqual(20));
   it.each(invalid)("%s", (_name, input, expected) => {
     expect(problems(input)).toMatch(expected);
+  });
+
+  it("never repeats a credential found in a URL", () => {
+    const message = problems(withChange((c) => {
+      (c.flux as Record<string, unknown>).url = "http://me:ghp_secret123@github.com/me/gitops.git";
+      (c.proxmox as Record<string, unknown>).endpoint = "https://root:pw-secret@pve1:8006/";
+    }));
+    expect(message).not.toMatch(/ghp_secret123|pw-secret/);
   });
 
   it("reports every problem at once", () => {
