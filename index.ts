@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, readStackConfig, validateConfig, type SecretKey } from "./config";
 import { HomelabCluster, type HomelabSecrets } from "./components/homelab-cluster";
+import { operatorRecipients } from "./gitops/recipients";
 import { ClusterIdentityError, normalizeClusterIdentity } from "./kubernetes";
 import { pulumiConfigSource } from "./components/pulumi-config-source";
 
@@ -24,7 +25,18 @@ function loadConfig() {
 }
 
 const { config, secrets } = loadConfig();
-const cluster = new HomelabCluster(config.clusterName, { config, secrets, projectDir: __dirname });
+// The same operator recipients `talos-homelab render` uses (without creating an identity), so both write the same files.
+const recipients = operatorRecipients({ configRecipients: config.ageRecipients, env: process.env, createDefaultIdentity: false });
+recipients.then(
+  (choice) => void pulumi.log.info(choice.recipients.length > 0 ? `outputs are encrypted to the recipients from ${choice.source} and the cluster identity` : "outputs are encrypted to the cluster identity only: set talos-homelab:ageRecipients for an operator/DR recipient"),
+  () => undefined,
+);
+const cluster = new HomelabCluster(config.clusterName, {
+  config,
+  secrets,
+  projectDir: __dirname,
+  operatorRecipients: pulumi.output(recipients.then((choice) => [...choice.recipients])),
+});
 
 export const endpoint = cluster.endpoint;
 export const nodeIps = cluster.nodeIps;

@@ -32,6 +32,8 @@ export interface HomelabClusterArgs {
   readonly secrets: HomelabSecrets;
   /** Base folder for relative outputDir / secretsImportFrom paths (the project folder). */
   readonly projectDir?: string;
+  /** Operator / DR recipients the outputs are encrypted to besides the cluster identity (default: config.ageRecipients). */
+  readonly operatorRecipients?: pulumi.Input<string[]>;
 }
 
 interface NodeResources {
@@ -142,7 +144,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [health] },
     );
 
-    const tree = this.encryptedTree(config, { bundle, machineConfigs, talosconfig: secrets.talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
+    const operators = pulumi.output(args.operatorRecipients ?? [...config.ageRecipients]);
+    const tree = this.encryptedTree(config, { operators, bundle, machineConfigs, talosconfig: secrets.talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
     const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
     this.talosconfig = file(treePaths.talosconfig(c));
     this.kubeconfig = file(treePaths.kubeconfig(c));
@@ -182,6 +185,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     inputs: {
       bundle: pulumi.Output<ReturnType<typeof parseSecretsYaml>>;
       machineConfigs: pulumi.Output<Record<string, RenderedMachineConfig>>;
+      operators: pulumi.Output<string[]>;
       talosconfig: pulumi.Output<string>;
       kubeconfig: pulumi.Output<string>;
       identity: pulumi.Output<string>;
@@ -191,8 +195,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
   ): EncryptedGitopsTree {
     const recipient = inputs.identity.apply((i) => clusterIdentityRecipient(i));
     const artefacts = pulumi
-      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, inputs.gitCredentials])
-      .apply(([bundle, machineConfigs, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, gitCredentials]) =>
+      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, inputs.operators, inputs.gitCredentials])
+      .apply(([bundle, machineConfigs, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, operatorRecipients, gitCredentials]) =>
         buildArtefacts({
           config,
           bundle,
@@ -201,7 +205,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
           kubeconfig,
           clusterIdentity,
           clusterRecipient,
-          operatorRecipients: config.ageRecipients,
+          operatorRecipients,
           ...(gitCredentials !== undefined ? { gitCredentials } : {}),
         }).artefacts,
       );
@@ -209,7 +213,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       `${config.clusterName}-gitops-tree`,
       {
         artefacts: pulumi.secret(artefacts),
-        recipients: recipient.apply((r) => [...config.ageRecipients, r]),
+        recipients: pulumi.all([inputs.operators, recipient]).apply(([operators, r]) => [...new Set([...operators, r])]),
         identities: pulumi.secret(inputs.identity.apply((i) => [i])),
         ...(inputs.outputDir !== undefined ? { outputDir: inputs.outputDir } : {}),
       },
