@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { GUEST_AGENT_EXTENSION, type HomelabConfig, type HomelabNode } from "../config";
 import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedMachineConfig } from "../gitops/artefacts";
-import { clusterIdentityRecipient } from "../kubernetes";
+import { clusterIdentityRecipient, type GitCredentials } from "../kubernetes";
+import { talosEndpoints } from "../gitops/client-configs";
 import { imageFor } from "../gitops/cluster-inputs";
 import { treePaths } from "../gitops/tree-layout";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
@@ -63,7 +64,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const c = config.clusterName;
     const image = imageFor(config);
     const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
-    const cpAddresses = controlPlanes.map((n) => n.address.address);
+    const endpoints = talosEndpoints(config);
 
     const provider = proxmoxProvider(`${c}-proxmox`, config, args.secrets.proxmoxApiToken, { parent: this });
     const talosImage = new TalosImage(
@@ -78,8 +79,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
       {
         talosVersion: config.talosVersion,
         clusterName: c,
-        endpoints: cpAddresses,
-        nodes: cpAddresses.slice(0, 1),
+        endpoints,
+        nodes: endpoints.slice(0, 1),
         ...(config.secretsImportFrom !== undefined
           ? { importFrom: resolve(projectDir, config.secretsImportFrom), sopsAgeIdentities: identity.apply((i) => [i]) }
           : {}),
@@ -116,7 +117,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
     }
 
     const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
-    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: secrets.talosconfig }, { parent: this, dependsOn: [first.apply] });
+    // Bootstrap takes the first control plane's apply outputs, so the engine runs it after that apply.
+    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: secrets.talosconfig }, { parent: this });
     const kubeconfig = new AdminKubeconfig(`${c}-admin-kubeconfig`, { secretsYaml: secrets.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint }, { parent: this });
     const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
     const health = new TalosClusterHealth(
@@ -177,7 +179,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
   private gitCredentials(config: HomelabConfig, secrets: HomelabSecrets) {
     const token = config.flux.transport === "https" ? secrets.gitToken : secrets.gitSshKey;
     if (token === undefined) return undefined;
-    return pulumi.secret(token.apply((value) => gitCredentialsFor(config, config.flux.transport === "https" ? { gitToken: value } : { gitSshKey: value }) as NonNullable<ReturnType<typeof gitCredentialsFor>>));
+    const https = config.flux.transport === "https";
+    return pulumi.secret(token.apply((value) => gitCredentialsFor(config, https ? { gitToken: value } : { gitSshKey: value }) as GitCredentials));
   }
 
   private encryptedTree(

@@ -7,9 +7,6 @@ import { optionalString, stringList } from "./inputs";
 
 export const ENCRYPTED_GITOPS_TREE = "EncryptedGitopsTree";
 
-/** What the engine passes for a value not known yet (during a preview). */
-export const UNKNOWN_INPUT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 export interface EncryptedGitopsTreeInputs {
   readonly artefacts: readonly Artefact[];
   readonly recipients: readonly string[];
@@ -28,13 +25,6 @@ const STRING_RULES = [
   "unencryptedCommentRegex",
   "encryptedCommentRegex",
 ] as const;
-
-export function containsUnknown(value: unknown): boolean {
-  if (value === UNKNOWN_INPUT) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnknown);
-  return false;
-}
 
 function fail(message: string): never {
   throw new Error(`${ENCRYPTED_GITOPS_TREE}: ${message}`);

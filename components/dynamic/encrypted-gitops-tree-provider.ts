@@ -1,4 +1,4 @@
-import { ENCRYPTED_GITOPS_TREE, containsUnknown, encryptedGitopsTreeInputs } from "./encrypted-gitops-tree-inputs";
+import { ENCRYPTED_GITOPS_TREE, encryptedGitopsTreeInputs } from "./encrypted-gitops-tree-inputs";
 import {
   type EncryptedGitopsTreeDeps,
   type EncryptedGitopsTreeOutputs,
@@ -15,15 +15,12 @@ const outputs = (props: Record<string, unknown>) => props as unknown as Encrypte
 
 /** The EncryptedGitopsTree provider, loaded by path inside Pulumi's provider process. */
 export const encryptedGitopsTreeProvider: ProviderModule = {
-  // During a preview the artefacts are usually not known yet: validate only what is known.
+  // Values a preview does not know yet never reach here: moduleBackedProvider handles them for every provider.
   check: async (_olds, news) => {
-    if (!containsUnknown(news)) encryptedGitopsTreeInputs(news);
+    encryptedGitopsTreeInputs(news);
     return { inputs: news };
   },
-  diff: async (_id, olds, news) =>
-    containsUnknown(news)
-      ? { changes: true, replaces: [], deleteBeforeReplace: false }
-      : diffEncryptedGitopsTree(outputs(olds), encryptedGitopsTreeInputs(news), encryptedGitopsTreeDeps),
+  diff: async (_id, olds, news) => diffEncryptedGitopsTree(outputs(olds), encryptedGitopsTreeInputs(news), encryptedGitopsTreeDeps),
   create: async (inputs) => createEncryptedGitopsTree(encryptedGitopsTreeInputs(inputs), encryptedGitopsTreeDeps),
   update: async (_id, olds, news) => updateEncryptedGitopsTree(outputs(olds), encryptedGitopsTreeInputs(news), encryptedGitopsTreeDeps),
   // The files stay on disk: they are the user's Git tree, and removing a resource must not delete history-tracked files.
