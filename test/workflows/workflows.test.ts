@@ -72,12 +72,12 @@ describe("GitHub workflows", () => {
     }
   });
 
-  it("the pull-request workflow runs the checks and previews every stack with secrets from the repository", () => {
+  it("the pull-request workflow runs the checks (types too: preview does not check them) and previews every stack with secrets from the repository", () => {
     const wf = load("pull-request.yaml");
     expect(Object.keys(wf.on)).toEqual(["pull_request"]);
     const runs = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ""));
     const text = runs.join("\n");
-    for (const cmd of ["npm ci", "npm test", "npx talos-homelab check", "pulumi preview", "Pulumi.*.yaml"]) expect(text).toContain(cmd);
+    for (const cmd of ["npm ci", "npm run typecheck", "npm test", "npx talos-homelab check", "pulumi preview", "Pulumi.*.yaml"]) expect(text).toContain(cmd);
     const uses = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.uses ?? ""));
     expect(uses.some((u) => u.startsWith("actions/setup-node@"))).toBe(true);
     expect(uses.some((u) => u.startsWith("pulumi/actions@"))).toBe(true);
