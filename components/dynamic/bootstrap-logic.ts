@@ -51,6 +51,9 @@ export async function createBootstrap(inputs: BootstrapInputs, deps: BootstrapDe
   }
 }
 
+/** Inputs diff never reads: bootstrap happens once, configHash only orders it after the first apply. */
+export const BOOTSTRAP_DIFF_IGNORES = ["node", "endpoint", "talosconfig", "configHash", "timeoutSeconds"];
+
 /** Bootstrap happens once in a cluster's life: no input change ever runs it again. */
 export function diffBootstrap(): pulumi.dynamic.DiffResult {
   return { changes: false, replaces: [], deleteBeforeReplace: false };

@@ -1,7 +1,7 @@
 import { TalosClient } from "../../talos/api/client";
 import { bootstrapOnce } from "../../talos/api/operations";
 import { parseTalosconfigContext } from "../../talos/api/talosconfig-context";
-import { BOOTSTRAP, type BootstrapDeps, bootstrapInputs, createBootstrap, diffBootstrap } from "./bootstrap-logic";
+import { BOOTSTRAP, BOOTSTRAP_DIFF_IGNORES, type BootstrapDeps, bootstrapInputs, createBootstrap, diffBootstrap } from "./bootstrap-logic";
 import { providerProgress } from "./progress";
 import type { ProviderModule } from "./serializable-provider";
 
@@ -20,6 +20,7 @@ export const bootstrapDeps: BootstrapDeps = {
 
 /** The TalosBootstrap provider, loaded by path inside Pulumi's provider process. */
 export const bootstrapProvider: ProviderModule = {
+  diffIgnores: BOOTSTRAP_DIFF_IGNORES,
   check: async (_olds, news) => {
     bootstrapInputs(news);
     return { inputs: news };

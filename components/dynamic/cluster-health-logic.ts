@@ -41,12 +41,21 @@ function nodeRefs(raw: Record<string, unknown>, field: string): NodeRef[] {
   });
 }
 
-export function clusterHealthInputs(raw: Record<string, unknown>): ClusterHealthInputs {
+/** The inputs that decide whether to wait again: the nodes. Credentials and timeouts do not. */
+export type ClusterHealthTarget = Pick<ClusterHealthInputs, "controlPlanes" | "workers">;
+
+/** Inputs diff never reads: a renewed talosconfig or kubeconfig is not a reason to wait again. */
+export const CLUSTER_HEALTH_DIFF_IGNORES = ["talosconfig", "kubeconfig", "timeoutSeconds", "pollSeconds"];
+
+export function clusterHealthTarget(raw: Record<string, unknown>): ClusterHealthTarget {
   const controlPlanes = nodeRefs(raw, "controlPlanes");
   if (controlPlanes.length === 0) throw new Error(`${CLUSTER_HEALTH}: "controlPlanes" needs at least one node`);
+  return { controlPlanes, workers: nodeRefs(raw, "workers") };
+}
+
+export function clusterHealthInputs(raw: Record<string, unknown>): ClusterHealthInputs {
   return {
-    controlPlanes,
-    workers: nodeRefs(raw, "workers"),
+    ...clusterHealthTarget(raw),
     talosconfig: requiredString(CLUSTER_HEALTH, raw, "talosconfig"),
     kubeconfig: requiredString(CLUSTER_HEALTH, raw, "kubeconfig"),
     timeoutSeconds: optionalNumber(CLUSTER_HEALTH, raw, "timeoutSeconds") ?? 900,
@@ -167,8 +176,8 @@ export async function createClusterHealth(
 
 const key = (nodes: readonly NodeRef[]) => JSON.stringify(nodes.map((node) => [node.name, node.address]));
 
-/** Waits again only when the set of nodes changes (credentials and timeouts do not matter). */
-export function diffClusterHealth(olds: ClusterHealthOutputs, news: ClusterHealthInputs): pulumi.dynamic.DiffResult {
+/** Waits again only when the set of nodes changes. */
+export function diffClusterHealth(olds: ClusterHealthOutputs, news: ClusterHealthTarget): pulumi.dynamic.DiffResult {
   const changed = key(olds.controlPlanes) !== key(news.controlPlanes) || key(olds.workers) !== key(news.workers);
   return { changes: changed, replaces: [], deleteBeforeReplace: false };
 }

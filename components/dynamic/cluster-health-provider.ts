@@ -2,11 +2,13 @@ import { TalosClient } from "../../talos/api/client";
 import { parseTalosconfigContext } from "../../talos/api/talosconfig-context";
 import {
   CLUSTER_HEALTH,
+  CLUSTER_HEALTH_DIFF_IGNORES,
   type ClusterHealthInputs,
   type ClusterHealthOutputs,
   type HealthClock,
   type HealthProbes,
   clusterHealthInputs,
+  clusterHealthTarget,
   createClusterHealth,
   diffClusterHealth,
 } from "./cluster-health-logic";
@@ -46,11 +48,12 @@ async function runHealth(raw: Record<string, unknown>) {
 
 /** The TalosClusterHealth provider, loaded by path inside Pulumi's provider process. */
 export const clusterHealthProvider: ProviderModule = {
+  diffIgnores: CLUSTER_HEALTH_DIFF_IGNORES,
   check: async (_olds, news) => {
     clusterHealthInputs(news);
     return { inputs: news };
   },
-  diff: async (_id, olds, news) => diffClusterHealth(olds as unknown as ClusterHealthOutputs, clusterHealthInputs(news)),
+  diff: async (_id, olds, news) => diffClusterHealth(olds as unknown as ClusterHealthOutputs, clusterHealthTarget(news)),
   create: runHealth,
   update: async (_id, _olds, news) => ({ outs: (await runHealth(news)).outs }),
   delete: async () => undefined,

@@ -36,15 +36,27 @@ export interface ConfigApplyOutputs {
   readonly warnings: readonly string[];
 }
 
-export function configApplyInputs(raw: Record<string, unknown>): ConfigApplyInputs {
+/** The inputs that decide whether the node needs an apply; the talosconfig only authenticates. */
+export type ConfigApplyTarget = Pick<ConfigApplyInputs, "node" | "endpoint" | "config" | "machineId">;
+
+/** Inputs diff never reads: the talosconfig only authenticates (a renewed one changes nothing on the node). */
+export const CONFIG_APPLY_DIFF_IGNORES = ["talosconfig", "maintenanceFingerprint", "timeoutSeconds"];
+
+export function configApplyTarget(raw: Record<string, unknown>): ConfigApplyTarget {
   return {
     node: requiredString(CONFIG_APPLY, raw, "node"),
     endpoint: optionalString(CONFIG_APPLY, raw, "endpoint"),
     config: requiredString(CONFIG_APPLY, raw, "config"),
+    machineId: optionalString(CONFIG_APPLY, raw, "machineId"),
+  };
+}
+
+export function configApplyInputs(raw: Record<string, unknown>): ConfigApplyInputs {
+  return {
+    ...configApplyTarget(raw),
     talosconfig: requiredString(CONFIG_APPLY, raw, "talosconfig"),
     maintenanceFingerprint: optionalString(CONFIG_APPLY, raw, "maintenanceFingerprint"),
     timeoutSeconds: optionalNumber(CONFIG_APPLY, raw, "timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS,
-    machineId: optionalString(CONFIG_APPLY, raw, "machineId"),
   };
 }
 
@@ -105,7 +117,7 @@ export async function updateConfigApply(
  * machine behind the same address, is a new first apply). Credentials, timeouts and the fingerprint
  * change nothing on the node.
  */
-export function diffConfigApply(olds: ConfigApplyOutputs, news: ConfigApplyInputs): pulumi.dynamic.DiffResult {
+export function diffConfigApply(olds: ConfigApplyOutputs, news: ConfigApplyTarget): pulumi.dynamic.DiffResult {
   const replaces = [
     ...(olds.node !== news.node ? ["node"] : []),
     ...((olds.machineId ?? "") !== (news.machineId ?? "") ? ["machineId"] : []),

@@ -1,9 +1,11 @@
 import { applyConfigured, applyFirstConfiguration } from "../../talos/api/operations";
 import {
   CONFIG_APPLY,
+  CONFIG_APPLY_DIFF_IGNORES,
   type ConfigApplyDeps,
   type ConfigApplyOutputs,
   configApplyInputs,
+  configApplyTarget,
   createConfigApply,
   diffConfigApply,
   updateConfigApply,
@@ -26,11 +28,12 @@ export const configApplyDeps: ConfigApplyDeps = {
 
 /** The TalosConfigApply provider, loaded by path inside Pulumi's provider process. */
 export const configApplyProvider: ProviderModule = {
+  diffIgnores: CONFIG_APPLY_DIFF_IGNORES,
   check: async (_olds, news) => {
     configApplyInputs(news);
     return { inputs: news };
   },
-  diff: async (_id, olds, news) => diffConfigApply(olds as unknown as ConfigApplyOutputs, configApplyInputs(news)),
+  diff: async (_id, olds, news) => diffConfigApply(olds as unknown as ConfigApplyOutputs, configApplyTarget(news)),
   create: async (inputs) => createConfigApply(configApplyInputs(inputs), configApplyDeps),
   update: async (_id, _olds, news) => updateConfigApply(configApplyInputs(news), configApplyDeps),
   // Deleting the resource leaves the node as it is: resetting a node is a deliberate, separate act.

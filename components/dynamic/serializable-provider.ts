@@ -5,6 +5,11 @@ import type * as pulumi from "@pulumi/pulumi";
  * already unwrapped), so every method takes and returns plain records.
  */
 export interface ProviderModule {
+  /**
+   * Inputs `diff` never reads (credentials, timeouts, ordering hints). During a preview, values not known
+   * yet in these alone do not make a pending change: a renewed talosconfig does not re-apply every node.
+   */
+  readonly diffIgnores?: readonly string[];
   check?(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult>;
   diff?(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult>;
   create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult>;
@@ -23,7 +28,8 @@ export interface ProviderModule {
 export function moduleBackedProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
   const tsxRegisterPath = require.resolve("tsx/cjs/api");
   // During `pulumi preview` the engine passes this marker for values not known yet. Such inputs are
-  // validated at `up`, when they are known; until then the resource shows as a pending update.
+  // validated at `up`, when they are known; until then the resource shows as a pending update, unless
+  // only inputs its diff ignores are unknown.
   const unknownMarker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
   const hasUnknown = (value: unknown): boolean =>
     value === unknownMarker ||
@@ -45,9 +51,11 @@ export function moduleBackedProvider(modulePath: string, exportName: string): pu
       return impl.check === undefined ? { inputs: news } : impl.check(olds, news);
     },
     diff: async (id, olds, news) => {
-      if (hasUnknown(news)) return { changes: true, replaces: [], deleteBeforeReplace: false };
       const impl = load();
-      return impl.diff === undefined ? {} : impl.diff(id, olds, news);
+      const ignored = new Set(impl.diffIgnores ?? []);
+      const read = Object.fromEntries(Object.entries(news).filter(([key]) => !ignored.has(key)));
+      if (hasUnknown(read)) return { changes: true, replaces: [], deleteBeforeReplace: false };
+      return impl.diff === undefined ? {} : impl.diff(id, olds, read);
     },
     create: async (inputs) => load().create(inputs),
     read: async (id, props) => {

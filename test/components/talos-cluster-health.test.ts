@@ -6,6 +6,7 @@ import {
   diffClusterHealth,
   healthFailures,
 } from "../../components/dynamic/cluster-health-logic";
+import { clusterHealthProvider } from "../../components/dynamic/cluster-health-provider";
 import { type KubeNodeStatus, nodeStatuses, parseKubeconfig } from "../../components/dynamic/kube-client";
 
 const inputs = clusterHealthInputs({
@@ -99,10 +100,12 @@ describe("TalosClusterHealth", () => {
     );
   });
 
-  it("waits again only when the nodes change", () => {
+  it("waits again only when the nodes change, not for renewed credentials or other timeouts", async () => {
     const outs = { controlPlanes: inputs.controlPlanes, workers: inputs.workers, healthyAt: "x" };
-    expect(diffClusterHealth(outs, { ...inputs, kubeconfig: "renewed" }).changes).toBe(false);
+    expect(diffClusterHealth(outs, inputs).changes).toBe(false);
     expect(diffClusterHealth(outs, { ...inputs, workers: [] }).changes).toBe(true);
+    const news = { ...inputs, talosconfig: "renewed", kubeconfig: "renewed", timeoutSeconds: 120, pollSeconds: 5 };
+    expect((await clusterHealthProvider.diff?.("id", outs, news))?.changes).toBe(false);
   });
 
   it("reads Ready conditions from /api/v1/nodes and credentials from the admin kubeconfig", () => {
