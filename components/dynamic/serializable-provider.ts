@@ -1,3 +1,4 @@
+import { relative, resolve, sep } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -24,9 +25,18 @@ export interface ProviderModule {
  * Node.js process, which has no TypeScript loader and cannot serialize our local modules; so the
  * functions capture only strings (the module path, the export name and the path of tsx's CJS
  * register API) and `require` the module there, after registering tsx.
+ *
+ * The paths are also kept relative to the project: Pulumi runs `refresh`, `destroy` and deletes with the
+ * provider stored in the state, which may come from a checkout at another path (a CI runner, a new
+ * workstation). Pulumi starts its provider process in the project directory, so that is where they are
+ * looked up when the recorded ones are gone.
  */
 export function moduleBackedProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
+  const projectDir = resolve(__dirname, "../..");
   const tsxRegisterPath = require.resolve("tsx/cjs/api");
+  const fromProject = (path: string): string | undefined => (path.startsWith(projectDir + sep) ? relative(projectDir, path) : undefined);
+  const moduleInProject = fromProject(modulePath);
+  const tsxInProject = fromProject(tsxRegisterPath);
   // During `pulumi preview` the engine passes this marker for values not known yet. Such inputs are
   // validated at `up`, when they are known; until then the resource shows as a pending update, unless
   // only inputs its diff ignores are unknown.
@@ -34,14 +44,27 @@ export function moduleBackedProvider(modulePath: string, exportName: string): pu
   const hasUnknown = (value: unknown): boolean =>
     value === unknownMarker ||
     (Array.isArray(value) ? value.some(hasUnknown) : typeof value === "object" && value !== null && Object.values(value).some(hasUnknown));
+  const locate = (recorded: string, inProject: string | undefined, extensions: readonly string[]): string => {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const exists = (candidate: string) => extensions.some((ext) => fs.existsSync(candidate + ext));
+    if (exists(recorded)) return recorded;
+    const moved = inProject === undefined ? undefined : path.join(process.cwd(), inProject);
+    if (moved !== undefined && exists(moved)) return moved;
+    throw new Error(
+      `dynamic provider ${exportName}: ${recorded} is gone${moved === undefined ? "" : ` and ${moved} does not exist`}. ` +
+        "Run pulumi from the talos-homelab project directory (after npm ci) so the provider recorded in the state finds its code.",
+    );
+  };
   const load = (): ProviderModule => {
     const registry = globalThis as { __talosHomelabTsxRegistered?: boolean };
-    if (registry.__talosHomelabTsxRegistered !== true && !modulePath.endsWith(".js")) {
-      (require(tsxRegisterPath) as { register(): unknown }).register();
+    const implementation = locate(modulePath, moduleInProject, [".ts", ".js", ""]);
+    if (registry.__talosHomelabTsxRegistered !== true && !implementation.endsWith(".js")) {
+      (require(locate(tsxRegisterPath, tsxInProject, [""])) as { register(): unknown }).register();
       registry.__talosHomelabTsxRegistered = true;
     }
-    const loaded = (require(modulePath) as Record<string, ProviderModule | undefined>)[exportName];
-    if (loaded === undefined) throw new Error(`dynamic provider module ${modulePath} has no export "${exportName}"`);
+    const loaded = (require(implementation) as Record<string, ProviderModule | undefined>)[exportName];
+    if (loaded === undefined) throw new Error(`dynamic provider module ${implementation} has no export "${exportName}"`);
     return loaded;
   };
   return {

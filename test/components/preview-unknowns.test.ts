@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { configHash } from "../../components/dynamic/config-apply-logic";
 import { moduleBackedProvider } from "../../components/dynamic/serializable-provider";
 
 // What the engine passes for a value that is not known yet during `pulumi preview`.
@@ -26,7 +27,6 @@ describe("dynamic providers during pulumi preview (inputs not known yet)", () =>
 
   const CONFIG = "version: v1alpha1\nmachine:\n  type: controlplane\n";
   const applied = async (config: string) => {
-    const { configHash } = await import("../../components/dynamic/config-apply-logic");
     return { node: "192.168.10.11", machineId: "1101", configHash: configHash(config), path: "configured", mode: "AUTO", warnings: [] };
   };
   const unknownCredentials: Array<[string, string, Record<string, unknown>, () => Promise<Record<string, unknown>>]> = [

@@ -15,11 +15,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * process (no TypeScript loader, cwd outside the repo) the way Pulumi's dynamic-provider host does
  * (require-from-string + handler()) and runs one operation.
  */
-async function runSerialized(provider: pulumi.dynamic.ResourceProvider, operation: string): Promise<unknown> {
+interface Where {
+  /** The provider process's working directory (Pulumi starts it in the project directory). */
+  readonly cwd?: string;
+  /** Rewrites the serialized text, e.g. to pretend it was recorded in a checkout at another path. */
+  readonly recordedAt?: (text: string) => string;
+}
+
+async function runSerialized(provider: pulumi.dynamic.ResourceProvider, operation: string, where: Where = {}): Promise<unknown> {
   const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   expect(serialized.text).not.toMatch(/from "\.\.?\//);
   const providerFile = join(work, `provider-${Math.random().toString(36).slice(2)}.js`);
-  writeFileSync(providerFile, serialized.text);
+  writeFileSync(providerFile, where.recordedAt ? where.recordedAt(serialized.text) : serialized.text);
   const requireFromString = require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] });
   const script = `
     const text = require("fs").readFileSync(${JSON.stringify(providerFile)}, "utf8");
@@ -27,7 +34,7 @@ async function runSerialized(provider: pulumi.dynamic.ResourceProvider, operatio
     (async () => { ${operation} })().then(
       (result) => { process.stdout.write(JSON.stringify(result)); },
       (err) => { process.stderr.write(String(err && err.stack || err)); process.exit(3); });`;
-  const run = spawnSync(process.execPath, ["-e", script], { cwd: work, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  const run = spawnSync(process.execPath, ["-e", script], { cwd: where.cwd ?? work, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
   if (run.status !== 0) throw new Error(`provider process failed (${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout);
 }
@@ -52,6 +59,22 @@ describe("dynamic providers survive Pulumi's function serialization", () => {
       `return provider.diff("id", { node: "10.0.0.11", configHash: "0" }, { node: "10.0.0.11", config: "x", talosconfig: "t" });`,
     )) as pulumi.dynamic.DiffResult;
     expect(result).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  describe("a provider recorded in the state by a checkout at another path (CI runner, new workstation)", () => {
+    const elsewhere = (text: string) => text.split(repo).join("/gone/old-checkout");
+    const diff = `return provider.diff("id", { node: "10.0.0.11", configHash: "0" }, { node: "10.0.0.11", config: "x", talosconfig: "t" });`;
+    const provider = () => moduleBackedProvider(join(repo, "components/dynamic/config-apply-provider"), "configApplyProvider");
+
+    it("finds its code in the project directory Pulumi runs it from", async () => {
+      expect(await runSerialized(provider(), diff, { cwd: repo, recordedAt: elsewhere })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("says where it looked and what to do when the code is in neither place", async () => {
+      await expect(runSerialized(provider(), diff, { cwd: work, recordedAt: elsewhere })).rejects.toThrow(
+        new RegExp(`configApplyProvider: /gone/old-checkout/components/dynamic/config-apply-provider is gone and ${work}/components/dynamic/config-apply-provider does not exist\\. Run pulumi from the talos-homelab project directory`),
+      );
+    });
   });
 
   it("names the missing export instead of failing obscurely", async () => {
