@@ -14,7 +14,7 @@ function runtimeOptions(projectDir) {
 
 /** Registers what the runner registers; returns the ts-node service (undefined for plain JavaScript). */
 function registerLikePulumiRunner(projectDir) {
-  require("source-map-support/register");
+  require(require.resolve("source-map-support/register", { paths: [require.resolve("@pulumi/pulumi")] }));
   const options = runtimeOptions(projectDir);
   if (options.typescript === false) return undefined;
   const tsutils = require("@pulumi/pulumi/tsutils");
