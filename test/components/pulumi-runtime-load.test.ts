@@ -24,7 +24,7 @@ describe("index.ts under Pulumi's Node.js runtime (Pulumi.yaml: nodejs, typescri
     expect(pulumiTsconfig).toMatchObject({ extends: "./tsconfig.json", compilerOptions: { noCheck: true }, "ts-node": { swc: true } });
   });
 
-  it("loads through ts-node with swc and registers the whole graph in a preview", () => {
+  it("loads through ts-node with swc, registers the whole graph in a preview and serializes working providers", () => {
     const result = spawnSync(process.execPath, [join(__dirname, "fixtures/pulumi-ts-node-load.cjs")], {
       cwd: ROOT,
       encoding: "utf8",
@@ -32,8 +32,10 @@ describe("index.ts under Pulumi's Node.js runtime (Pulumi.yaml: nodejs, typescri
     });
     expect(result.stderr).not.toMatch(/TSError|FAILED/);
     expect(result.status).toBe(0);
-    const loaded = JSON.parse(result.stdout.trim().split("\n").pop() as string) as { resources: number; swc: boolean; transpileOnly: boolean };
+    const loaded = JSON.parse(result.stdout.trim().split("\n").pop() as string) as { resources: number; swc: boolean; transpileOnly: boolean; applyDiff: unknown };
     expect(loaded).toMatchObject({ swc: true, transpileOnly: true });
+    // A dynamic provider serialized from swc's output still works in Pulumi's provider process.
+    expect(loaded.applyDiff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(loaded.resources).toBeGreaterThanOrEqual(30);
   }, 180_000);
 });
