@@ -18,7 +18,11 @@ async function main(jobFile: string): Promise<void> {
     {
       newResource: (args) => {
         resources++;
-        const extra = args.type.endsWith(":TalosMachineSecrets") ? { secretsYaml: job.secretsYaml, talosconfig: job.talosconfig } : {};
+        const extra = args.type.endsWith(":TalosMachineSecrets")
+          ? { secretsYaml: job.secretsYaml }
+          : args.type.endsWith(":AdminTalosconfig")
+            ? { talosconfig: job.talosconfig }
+            : {};
         const id = args.type === "proxmoxve:download/file:File" ? `local:iso/${String(args.inputs.fileName)}` : `${args.name}-id`;
         return { id, state: { ...args.inputs, ...extra, files: {} } };
       },

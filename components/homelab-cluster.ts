@@ -9,6 +9,7 @@ import { imageFor } from "../gitops/cluster-inputs";
 import { treePaths } from "../gitops/tree-layout";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
 import { AdminKubeconfig } from "./admin-kubeconfig";
+import { AdminTalosconfig } from "./admin-talosconfig";
 import { ClusterAgeIdentity } from "./cluster-age-identity";
 import { EncryptedGitopsTree } from "./encrypted-gitops-tree";
 import { FluxBootstrap } from "./flux-bootstrap";
@@ -78,9 +79,6 @@ export class HomelabCluster extends pulumi.ComponentResource {
       `${c}-machine-secrets`,
       {
         talosVersion: config.talosVersion,
-        clusterName: c,
-        endpoints,
-        nodes: endpoints.slice(0, 1),
         ...(config.secretsImportFrom !== undefined
           ? { importFrom: resolve(projectDir, config.secretsImportFrom), sopsAgeIdentities: identity.apply((i) => [i]) }
           : {}),
@@ -88,6 +86,12 @@ export class HomelabCluster extends pulumi.ComponentResource {
       // The bundle is the cluster's identity: a rename or destroy must not silently make a new one.
       { parent: this, protect: true },
     );
+    // Apart from the machine secrets, so its renewal leaves the bundle (and every machine config) known in a preview.
+    const talosconfig = new AdminTalosconfig(
+      `${c}-admin-talosconfig`,
+      { secretsYaml: secrets.secretsYaml, clusterName: c, endpoints, nodes: endpoints.slice(0, 1) },
+      { parent: this },
+    ).talosconfig;
     const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
     const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
 
@@ -110,7 +114,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       );
       const apply = new TalosConfigApply(
         `${c}-${node.name}-config`,
-        { node: node.address.address, machineId: vm.vm.id, config: machineConfig, talosconfig: secrets.talosconfig },
+        { node: node.address.address, machineId: vm.vm.id, config: machineConfig, talosconfig },
         { parent: this, dependsOn: [vm.vm] },
       );
       nodes.set(node.name, { vm, apply });
@@ -118,7 +122,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
 
     const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
     // Bootstrap takes the first control plane's apply outputs, so the engine runs it after that apply.
-    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: secrets.talosconfig }, { parent: this });
+    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig }, { parent: this });
     const kubeconfig = new AdminKubeconfig(`${c}-admin-kubeconfig`, { secretsYaml: secrets.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint }, { parent: this });
     const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
     const health = new TalosClusterHealth(
@@ -126,7 +130,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       {
         controlPlanes: controlPlanes.map(ref),
         workers: config.nodes.filter((n) => n.role === "worker").map(ref),
-        talosconfig: secrets.talosconfig,
+        talosconfig,
         kubeconfig: kubeconfig.kubeconfig,
       },
       { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
@@ -147,7 +151,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     );
 
     const operators = pulumi.output(args.operatorRecipients ?? [...config.ageRecipients]);
-    const tree = this.encryptedTree(config, { operators, bundle, machineConfigs, talosconfig: secrets.talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
+    const tree = this.encryptedTree(config, { operators, bundle, machineConfigs, talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
     const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
     this.talosconfig = file(treePaths.talosconfig(c));
     this.kubeconfig = file(treePaths.kubeconfig(c));

@@ -6,11 +6,6 @@ import { moduleBackedProvider } from "./dynamic/serializable-provider";
 export interface TalosMachineSecretsArgs {
   /** Talos version whose contract the bundle is generated for, e.g. "v1.11.5". Changing it never regenerates. */
   readonly talosVersion: pulumi.Input<string>;
-  /** The talosconfig context name (the cluster name). */
-  readonly clusterName: pulumi.Input<string>;
-  /** Talos API endpoints for the talosconfig (node IPs, not the VIP). */
-  readonly endpoints?: pulumi.Input<pulumi.Input<string>[]>;
-  readonly nodes?: pulumi.Input<pulumi.Input<string>[]>;
   /** Adopt this `secrets.yaml` or `secrets.sops.yaml` instead of generating; a missing file is an error. */
   readonly importFrom?: pulumi.Input<string>;
   /** age identities to decrypt a SOPS `importFrom` (else SOPS_AGE_KEY / SOPS_AGE_KEY_FILE). */
@@ -19,12 +14,10 @@ export interface TalosMachineSecretsArgs {
 
 const provider = moduleBackedProvider(join(__dirname, "dynamic", "machine-secrets-provider"), "machineSecretsProvider");
 
-/** The cluster's Talos machine secrets: generated (or imported) once, kept in state as secrets. */
+/** The cluster's Talos machine secrets: generated (or imported) once, kept in state as secrets, never changed. */
 export class TalosMachineSecrets extends pulumi.dynamic.Resource {
   /** secrets.yaml text, as `talosctl gen secrets` writes it. */
   declare readonly secretsYaml: pulumi.Output<string>;
-  /** talosconfig with an os:admin client certificate, renewed in place within 30 days of expiry. */
-  declare readonly talosconfig: pulumi.Output<string>;
   /** "generated" or the import path. */
   declare readonly origin: pulumi.Output<string>;
 
@@ -36,7 +29,6 @@ export class TalosMachineSecrets extends pulumi.dynamic.Resource {
         ...args,
         sopsAgeIdentities: args.sopsAgeIdentities === undefined ? undefined : pulumi.secret(args.sopsAgeIdentities),
         secretsYaml: undefined,
-        talosconfig: undefined,
         origin: undefined,
       },
       { ...opts, additionalSecretOutputs: [...MACHINE_SECRETS_SECRET_OUTPUTS, ...(opts?.additionalSecretOutputs ?? [])] },

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { type Contract, contractFor } from "../../talos/contract";
-import type { TalosconfigOptions } from "../../talos/talosconfig";
 import type { SecretsBundle } from "../../talos/types";
-import { optionalString, requiredString, sameList, stringList } from "./inputs";
+import { optionalString, requiredString, stringList } from "./inputs";
 
 export const MACHINE_SECRETS = "TalosMachineSecrets";
 
@@ -14,17 +13,12 @@ export interface MachineSecretsDeps {
   parseSecretsYaml(text: string): SecretsBundle;
   validateSecretsBundle(bundle: SecretsBundle): void;
   decryptSopsYaml(encrypted: string, identities: readonly string[] | undefined): Promise<string>;
-  renderTalosconfig(bundle: SecretsBundle, options: TalosconfigOptions): Promise<string>;
-  adminCertNeedsRenewal(talosconfig: string, now?: Date): boolean;
   readFile(path: string): Promise<string | undefined>;
   now(): Date;
 }
 
 export interface MachineSecretsInputs {
   readonly talosVersion: string;
-  readonly clusterName: string;
-  readonly endpoints: readonly string[];
-  readonly nodes: readonly string[];
   /** A `secrets.yaml` or SOPS-encrypted `secrets.sops.yaml` to adopt instead of generating. */
   readonly importFrom?: string;
   /** age identities (AGE-SECRET-KEY-1...) for a SOPS import; SOPS_AGE_KEY(_FILE) otherwise. */
@@ -34,14 +28,12 @@ export interface MachineSecretsInputs {
 export interface MachineSecretsOutputs extends Omit<MachineSecretsInputs, "sopsAgeIdentities"> {
   /** The bundle as `talosctl gen secrets` writes it. Secret. */
   readonly secretsYaml: string;
-  /** A talosconfig with an os:admin client certificate (renewed within 30 days of expiry). Secret. */
-  readonly talosconfig: string;
   /** "generated" or the path the bundle was imported from. */
   readonly origin: string;
 }
 
 /** Output fields Pulumi must store as secrets. */
-export const MACHINE_SECRETS_SECRET_OUTPUTS = ["secretsYaml", "talosconfig"];
+export const MACHINE_SECRETS_SECRET_OUTPUTS = ["secretsYaml"];
 
 export function machineSecretsInputs(raw: Record<string, unknown>): MachineSecretsInputs {
   const talosVersion = requiredString(MACHINE_SECRETS, raw, "talosVersion");
@@ -49,9 +41,6 @@ export function machineSecretsInputs(raw: Record<string, unknown>): MachineSecre
   const identities = stringList(MACHINE_SECRETS, raw, "sopsAgeIdentities");
   return {
     talosVersion,
-    clusterName: requiredString(MACHINE_SECRETS, raw, "clusterName"),
-    endpoints: stringList(MACHINE_SECRETS, raw, "endpoints"),
-    nodes: stringList(MACHINE_SECRETS, raw, "nodes"),
     importFrom: optionalString(MACHINE_SECRETS, raw, "importFrom"),
     sopsAgeIdentities: identities.length > 0 ? identities : undefined,
   };
@@ -96,19 +85,11 @@ export async function importSecretsBundle(
   return bundle;
 }
 
-function talosconfigOptions(inputs: MachineSecretsInputs, now: Date, existing?: string): TalosconfigOptions {
-  return { contextName: inputs.clusterName, endpoints: inputs.endpoints, nodes: inputs.nodes, now, existing };
-}
-
-function outputs(inputs: MachineSecretsInputs, secretsYaml: string, talosconfig: string, origin: string): MachineSecretsOutputs {
+function outputs(inputs: MachineSecretsInputs, secretsYaml: string, origin: string): MachineSecretsOutputs {
   return {
     talosVersion: inputs.talosVersion,
-    clusterName: inputs.clusterName,
-    endpoints: inputs.endpoints,
-    nodes: inputs.nodes,
     ...(inputs.importFrom === undefined ? {} : { importFrom: inputs.importFrom }),
     secretsYaml,
-    talosconfig,
     origin,
   };
 }
@@ -118,47 +99,20 @@ export async function createMachineSecrets(
   inputs: MachineSecretsInputs,
   deps: MachineSecretsDeps,
 ): Promise<{ id: string; outs: MachineSecretsOutputs }> {
-  const now = deps.now();
   const bundle =
     inputs.importFrom !== undefined
       ? await importSecretsBundle(inputs.importFrom, inputs.sopsAgeIdentities, deps)
-      : await deps.generateSecretsBundle(contractFor(inputs.talosVersion), now);
-  const talosconfig = await deps.renderTalosconfig(bundle, talosconfigOptions(inputs, now));
-  return {
-    id: randomUUID(),
-    outs: outputs(inputs, deps.serializeSecretsYaml(bundle), talosconfig, inputs.importFrom ?? "generated"),
-  };
+      : await deps.generateSecretsBundle(contractFor(inputs.talosVersion), deps.now());
+  return { id: randomUUID(), outs: outputs(inputs, deps.serializeSecretsYaml(bundle), inputs.importFrom ?? "generated") };
 }
 
 /**
- * Never a replacement: the bundle is the cluster's identity. Changed talosconfig inputs (name,
- * endpoints, nodes) or a client certificate near expiry update the talosconfig only; a changed
- * talosVersion or importFrom is recorded without touching the bundle.
+ * Never a change: the bundle is the cluster's identity, and nothing it was made from changes it later. A
+ * changed talosVersion or importFrom is recorded in the inputs; the bundle, and with it every value that
+ * depends on it, stays known in a preview.
  */
-export function diffMachineSecrets(
-  olds: MachineSecretsOutputs,
-  news: MachineSecretsInputs,
-  deps: Pick<MachineSecretsDeps, "adminCertNeedsRenewal" | "now">,
-): pulumi.dynamic.DiffResult {
-  const changed: string[] = [];
-  if (olds.talosVersion !== news.talosVersion) changed.push("talosVersion");
-  if (olds.clusterName !== news.clusterName) changed.push("clusterName");
-  if (!sameList(olds.endpoints ?? [], news.endpoints)) changed.push("endpoints");
-  if (!sameList(olds.nodes ?? [], news.nodes)) changed.push("nodes");
-  if ((olds.importFrom ?? "") !== (news.importFrom ?? "")) changed.push("importFrom");
-  if (deps.adminCertNeedsRenewal(olds.talosconfig, deps.now())) changed.push("talosconfig");
-  return { changes: changed.length > 0, replaces: [], stables: ["secretsYaml"], deleteBeforeReplace: false };
-}
-
-/** Keeps the bundle; re-renders the talosconfig, reusing its client certificate while it is valid. */
-export async function updateMachineSecrets(
-  olds: MachineSecretsOutputs,
-  news: MachineSecretsInputs,
-  deps: MachineSecretsDeps,
-): Promise<{ outs: MachineSecretsOutputs }> {
-  const bundle = deps.parseSecretsYaml(olds.secretsYaml);
-  const talosconfig = await deps.renderTalosconfig(bundle, talosconfigOptions(news, deps.now(), olds.talosconfig));
-  return { outs: outputs(news, olds.secretsYaml, talosconfig, olds.origin) };
+export function diffMachineSecrets(): pulumi.dynamic.DiffResult {
+  return { changes: false, replaces: [], deleteBeforeReplace: false };
 }
 
 /** State is the only copy: reading returns it unchanged (and checks it still parses). */

@@ -3,7 +3,6 @@ import { decryptText } from "../../sops";
 import { generateSecretsBundle } from "../../talos/secrets-bundle";
 import { validateSecretsBundle } from "../../talos/secrets-validate";
 import { parseSecretsYaml, serializeSecretsYaml } from "../../talos/secrets-yaml";
-import { adminCertNeedsRenewal, renderTalosconfig } from "../../talos/talosconfig";
 import {
   type MachineSecretsDeps,
   type MachineSecretsOutputs,
@@ -11,7 +10,6 @@ import {
   diffMachineSecrets,
   machineSecretsInputs,
   readMachineSecrets,
-  updateMachineSecrets,
 } from "./machine-secrets-logic";
 import type { ProviderModule } from "./serializable-provider";
 
@@ -31,8 +29,6 @@ export const machineSecretsDeps: MachineSecretsDeps = {
   validateSecretsBundle: (bundle) => validateSecretsBundle(bundle),
   decryptSopsYaml: async (encrypted, identities) =>
     decryptText(encrypted, { format: "yaml", identities: identities === undefined ? undefined : [...identities] }),
-  renderTalosconfig,
-  adminCertNeedsRenewal,
   readFile: readIfExists,
   now: () => new Date(),
 };
@@ -45,8 +41,7 @@ export const machineSecretsProvider: ProviderModule = {
     machineSecretsInputs(news);
     return { inputs: news };
   },
-  diff: async (_id, olds, news) => diffMachineSecrets(outputs(olds), machineSecretsInputs(news), machineSecretsDeps),
+  diff: async () => diffMachineSecrets(),
   create: async (inputs) => createMachineSecrets(machineSecretsInputs(inputs), machineSecretsDeps),
-  update: async (_id, olds, news) => updateMachineSecrets(outputs(olds), machineSecretsInputs(news), machineSecretsDeps),
   read: async (id, props) => readMachineSecrets(id, outputs(props), machineSecretsDeps),
 };

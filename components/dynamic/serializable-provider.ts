@@ -28,8 +28,8 @@ export interface ProviderModule {
  *
  * The paths are also kept relative to the project: Pulumi runs `refresh`, `destroy` and deletes with the
  * provider stored in the state, which may come from a checkout at another path (a CI runner, a new
- * workstation). Pulumi starts its provider process in the project directory, so that is where they are
- * looked up when the recorded ones are gone.
+ * workstation). Pulumi starts its provider process in the project directory, so the code is taken from
+ * there first, and from the recorded paths only when the project directory does not have it.
  */
 export function moduleBackedProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
   const projectDir = resolve(__dirname, "../..");
@@ -48,12 +48,14 @@ export function moduleBackedProvider(modulePath: string, exportName: string): pu
     const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
     const exists = (candidate: string) => extensions.some((ext) => fs.existsSync(candidate + ext));
+    const here = inProject === undefined ? undefined : path.join(process.cwd(), inProject);
+    if (here !== undefined && exists(here)) return here;
     if (exists(recorded)) return recorded;
-    const moved = inProject === undefined ? undefined : path.join(process.cwd(), inProject);
-    if (moved !== undefined && exists(moved)) return moved;
     throw new Error(
-      `dynamic provider ${exportName}: ${recorded} is gone${moved === undefined ? "" : ` and ${moved} does not exist`}. ` +
-        "Run pulumi from the talos-homelab project directory (after npm ci) so the provider recorded in the state finds its code.",
+      here === undefined
+        ? `dynamic provider ${exportName}: ${recorded} is gone. Reinstall it (npm ci) where it was, or run pulumi up once from this checkout.`
+        : `dynamic provider ${exportName}: ${recorded} is gone and ${here} does not exist. ` +
+            "Run pulumi from the talos-homelab project directory (after npm ci) so the provider recorded in the state finds its code.",
     );
   };
   const load = (): ProviderModule => {

@@ -39,6 +39,7 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     expect(count(dyn("TalosBootstrap"))).toBe(1);
     expect(count(dyn("TalosClusterHealth"))).toBe(1);
     expect(count(dyn("AdminKubeconfig"))).toBe(1);
+    expect(count(dyn("AdminTalosconfig"))).toBe(1);
     expect(count(dyn("EncryptedGitopsTree"))).toBe(1);
     expect(count("pulumi:providers:kubernetes")).toBe(1);
     expect(base.byType(VM).map((v) => v.name).sort()).toEqual(NODES.map((n) => `homelab-${n}`).sort());
@@ -191,6 +192,17 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     const { config, secretKeys } = await stackConfig();
     const preview = await runProgram(config, secretKeys, { preview: true, dynamic: async () => ({}) });
     expect(names(preview)).toEqual(names(base));
+  }, 120_000);
+
+  it("pulumi preview of a talosconfig renewal: the machine configs stay known, only the talosconfig is not", async () => {
+    const { config, secretKeys } = await stackConfig();
+    const preview = await runProgram(config, secretKeys, { preview: true, dynamic: dynamicMock({ AdminTalosconfig: async () => ({}), EncryptedGitopsTree: async () => ({}) }) });
+    const applies = preview.byType(dyn("TalosConfigApply"));
+    expect(applies).toHaveLength(5);
+    for (const apply of applies) {
+      expect(JSON.stringify(inputs(apply).config)).toContain("machine:");
+      expect(JSON.stringify(inputs(apply).talosconfig ?? "unknown")).not.toContain("context:");
+    }
   }, 120_000);
 
   it("refuses a missing or malformed cluster identity before any resource is created", async () => {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { adminKubeconfigProvider } from "../../components/dynamic/admin-kubeconfig-provider";
+import { adminTalosconfigProvider } from "../../components/dynamic/admin-talosconfig-provider";
 import { clusterAgeIdentityProvider } from "../../components/dynamic/cluster-age-identity-provider";
 import { encryptedGitopsTreeProvider } from "../../components/dynamic/encrypted-gitops-tree-provider";
 import { generateAgeIdentity } from "../../sops/age-identities";
@@ -83,7 +84,9 @@ export function dynamicMock(extra: Record<string, (inputs: Json) => Json | Promi
     if (custom) return custom(inputs);
     switch (type) {
       case "TalosMachineSecrets":
-        return { secretsYaml: f.secretsYaml, talosconfig: f.talosconfig, origin: "generated" };
+        return { secretsYaml: f.secretsYaml, origin: "generated" };
+      case "AdminTalosconfig":
+        return (await adminTalosconfigProvider.create(inputs)).outs as Json;
       case "AdminKubeconfig":
         return (await adminKubeconfigProvider.create(inputs)).outs as Json;
       case "ClusterAgeIdentity":

@@ -21,7 +21,7 @@ describe("index.ts under Pulumi's Node.js runtime (Pulumi.yaml: nodejs, typescri
     expect(runtimeOptions(ROOT)).toMatchObject({ typescript: true, tsconfig: "tsconfig.pulumi.json" });
     const pulumiTsconfig = JSON.parse(readFileSync(join(ROOT, "tsconfig.pulumi.json"), "utf8")) as Record<string, unknown>;
     // The runner reads compilerOptions from this file alone (no `extends`), so noCheck must be set here.
-    expect(pulumiTsconfig).toMatchObject({ extends: "./tsconfig.json", compilerOptions: { noCheck: true }, "ts-node": { swc: true } });
+    expect(pulumiTsconfig).toMatchObject({ extends: "./tsconfig.json", compilerOptions: { noCheck: true, target: "ES2022", module: "nodenext" }, "ts-node": { swc: true } });
   });
 
   it("loads through ts-node with swc, registers the whole graph in a preview and serializes working providers", () => {
@@ -32,8 +32,9 @@ describe("index.ts under Pulumi's Node.js runtime (Pulumi.yaml: nodejs, typescri
     });
     expect(result.stderr).not.toMatch(/TSError|FAILED/);
     expect(result.status).toBe(0);
-    const loaded = JSON.parse(result.stdout.trim().split("\n").pop() as string) as { resources: number; swc: boolean; transpileOnly: boolean; applyDiff: unknown };
-    expect(loaded).toMatchObject({ swc: true, transpileOnly: true });
+    const loaded = JSON.parse(result.stdout.trim().split("\n").pop() as string) as { resources: number; swc: boolean; transpileOnly: boolean; target: string; applyDiff: unknown };
+    // The same emit target the type-check and the tests use (Pulumi's runner defaults to ES2020).
+    expect(loaded).toMatchObject({ swc: true, transpileOnly: true, target: "ES2022" });
     // A dynamic provider serialized from swc's output still works in Pulumi's provider process.
     expect(loaded.applyDiff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(loaded.resources).toBeGreaterThanOrEqual(30);

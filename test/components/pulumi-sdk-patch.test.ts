@@ -15,6 +15,7 @@ const debuggable = require("@pulumi/pulumi/runtime/debuggable") as Debuggable;
 const original = Error.prepareStackTrace as typeof Error.prepareStackTrace | undefined;
 let formatted = 0;
 function countFormatting(): void {
+  formatted = 0;
   Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
     formatted++;
     return original ? original(error, frames) : `${String(error)}\n${frames.map((f) => `    at ${String(f)}`).join("\n")}`;

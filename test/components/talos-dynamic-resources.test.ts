@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { AdminTalosconfig } from "../../components/admin-talosconfig";
 import { TalosBootstrap } from "../../components/talos-bootstrap";
 import { TalosClusterHealth } from "../../components/talos-cluster-health";
 import { TalosConfigApply } from "../../components/talos-config-apply";
@@ -43,17 +44,20 @@ async function settled<T>(output: pulumi.Output<T>): Promise<T> {
 
 describe("the dynamic resource wrappers", () => {
   it("register as pulumi-nodejs dynamic resources with a serialized, module-backed provider and secret inputs", async () => {
-    const secrets = new TalosMachineSecrets("lab-secrets", { talosVersion: "v1.11.5", clusterName: "lab", sopsAgeIdentities: ["AGE-SECRET-KEY-1X"] });
-    const apply = new TalosConfigApply("lab-cp-1", { node: "10.0.0.11", config: "version: v1alpha1\n", talosconfig: secrets.talosconfig });
-    const bootstrap = new TalosBootstrap("lab-bootstrap", { configApply: apply, talosconfig: secrets.talosconfig });
+    const secrets = new TalosMachineSecrets("lab-secrets", { talosVersion: "v1.11.5", sopsAgeIdentities: ["AGE-SECRET-KEY-1X"] });
+    const { talosconfig } = new AdminTalosconfig("lab-talosconfig", { secretsYaml: "cluster: {}\n", clusterName: "lab", endpoints: ["10.0.0.11"] });
+    const apply = new TalosConfigApply("lab-cp-1", { node: "10.0.0.11", config: "version: v1alpha1\n", talosconfig });
+    const bootstrap = new TalosBootstrap("lab-bootstrap", { configApply: apply, talosconfig });
     const health = new TalosClusterHealth("lab-health", {
       controlPlanes: [{ name: "cp-1", address: "10.0.0.11" }],
-      talosconfig: secrets.talosconfig,
+      talosconfig,
       kubeconfig: "apiVersion: v1\n",
     });
-    await Promise.all([settled(secrets.urn), settled(apply.urn), settled(bootstrap.urn), settled(health.urn)]);
+    await Promise.all([settled(secrets.urn), settled(talosconfig), settled(apply.urn), settled(bootstrap.urn), settled(health.urn)]);
 
     expect(byName("lab-secrets").type).toBe("pulumi-nodejs:dynamic/talos-homelab:TalosMachineSecrets");
+    expect(byName("lab-talosconfig").type).toBe("pulumi-nodejs:dynamic/talos-homelab:AdminTalosconfig");
+    expect(isSecretWrapped(byName("lab-talosconfig").inputs.secretsYaml)).toBe(true);
     expect(byName("lab-cp-1").type).toBe("pulumi-nodejs:dynamic/talos-homelab:TalosConfigApply");
     expect(byName("lab-bootstrap").type).toBe("pulumi-nodejs:dynamic/talos-homelab:TalosBootstrap");
     expect(byName("lab-health").type).toBe("pulumi-nodejs:dynamic/talos-homelab:TalosClusterHealth");

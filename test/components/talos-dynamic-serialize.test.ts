@@ -40,16 +40,22 @@ async function runSerialized(provider: pulumi.dynamic.ResourceProvider, operatio
 }
 
 describe("dynamic providers survive Pulumi's function serialization", () => {
-  it("TalosMachineSecrets create runs in a fresh node process and generates a bundle", async () => {
-    const provider = moduleBackedProvider(join(repo, "components/dynamic/machine-secrets-provider"), "machineSecretsProvider");
-    const result = (await runSerialized(
-      provider,
-      `return provider.create({ talosVersion: "v1.11.5", clusterName: "lab", endpoints: ["10.0.0.11"], nodes: [] });`,
-    )) as { id: string; outs: { secretsYaml: string; talosconfig: string; origin: string } };
-    expect(result.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(result.outs.origin).toBe("generated");
-    expect(result.outs.secretsYaml).toMatch(/^cluster:\n {4}id: /);
-    expect(result.outs.talosconfig).toContain("context: lab");
+  it("TalosMachineSecrets create, then AdminTalosconfig create from its bundle, run in fresh node processes", async () => {
+    const secrets = (await runSerialized(
+      moduleBackedProvider(join(repo, "components/dynamic/machine-secrets-provider"), "machineSecretsProvider"),
+      `return provider.create({ talosVersion: "v1.11.5" });`,
+    )) as { id: string; outs: { secretsYaml: string; origin: string } };
+    expect(secrets.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(secrets.outs.origin).toBe("generated");
+    expect(secrets.outs.secretsYaml).toMatch(/^cluster:\n {4}id: /);
+
+    const inputs = { secretsYaml: secrets.outs.secretsYaml, clusterName: "lab", endpoints: ["10.0.0.11"], nodes: [] };
+    const talosconfig = (await runSerialized(
+      moduleBackedProvider(join(repo, "components/dynamic/admin-talosconfig-provider"), "adminTalosconfigProvider"),
+      `return provider.create(${JSON.stringify(inputs)});`,
+    )) as { id: string; outs: { talosconfig: string } };
+    expect(talosconfig.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(talosconfig.outs.talosconfig).toContain("context: lab");
   });
 
   it("TalosConfigApply diff runs in a fresh node process", async () => {

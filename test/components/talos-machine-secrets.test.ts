@@ -2,19 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { machineSecretsDeps } from "../../components/dynamic/machine-secrets-provider";
+import { machineSecretsDeps, machineSecretsProvider } from "../../components/dynamic/machine-secrets-provider";
 import {
   type MachineSecretsDeps,
   type MachineSecretsInputs,
   type MachineSecretsOutputs,
   createMachineSecrets,
-  diffMachineSecrets,
   machineSecretsInputs,
   readMachineSecrets,
-  updateMachineSecrets,
 } from "../../components/dynamic/machine-secrets-logic";
 import { encryptText, generateAgeIdentity } from "../../sops";
-import { parseTalosconfigContext } from "../../talos/api/talosconfig-context";
 import { parseSecretsYaml } from "../../talos/secrets-yaml";
 
 const dir = mkdtempSync(join(tmpdir(), "machine-secrets-"));
@@ -29,12 +26,7 @@ const deps: MachineSecretsDeps = {
   },
 };
 
-const inputs: MachineSecretsInputs = machineSecretsInputs({
-  talosVersion: "v1.11.5",
-  clusterName: "lab",
-  endpoints: ["10.0.0.11", "10.0.0.12"],
-  nodes: ["10.0.0.11"],
-});
+const inputs: MachineSecretsInputs = machineSecretsInputs({ talosVersion: "v1.11.5" });
 
 let created: { id: string; outs: MachineSecretsOutputs };
 
@@ -43,50 +35,18 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("TalosMachineSecrets", () => {
-  it("generates a valid bundle and a talosconfig for it on create", () => {
+  it("generates a valid bundle on create", () => {
     expect(generated).toBe(1);
     expect(created.outs.origin).toBe("generated");
     const bundle = parseSecretsYaml(created.outs.secretsYaml);
     expect(() => deps.validateSecretsBundle(bundle)).not.toThrow();
-    const context = parseTalosconfigContext(created.outs.talosconfig);
-    expect(context).toMatchObject({ name: "lab", endpoints: ["10.0.0.11", "10.0.0.12"], ca: bundle.certs.os.crt });
   });
 
-  it("is stable across a diff with the same inputs", () => {
-    expect(diffMachineSecrets(created.outs, inputs, deps)).toEqual({
-      changes: false,
-      replaces: [],
-      stables: ["secretsYaml"],
-      deleteBeforeReplace: false,
-    });
-  });
-
-  it("never replaces, and a talosVersion change updates without regenerating", async () => {
-    const news = { ...inputs, talosVersion: "v1.12.0" };
-    const diff = diffMachineSecrets(created.outs, news, deps);
-    expect(diff.changes).toBe(true);
-    expect(diff.replaces).toEqual([]);
-    const before = generated;
-    const updated = await updateMachineSecrets(created.outs, news, deps);
-    expect(generated).toBe(before);
-    expect(updated.outs.secretsYaml).toBe(created.outs.secretsYaml);
-    expect(updated.outs.talosVersion).toBe("v1.12.0");
-    expect(updated.outs.talosconfig).toBe(created.outs.talosconfig);
-  });
-
-  it("re-renders the talosconfig for new endpoints, keeping the client certificate", async () => {
-    const news = { ...inputs, endpoints: ["10.0.0.13"] };
-    expect(diffMachineSecrets(created.outs, news, deps).changes).toBe(true);
-    const updated = await updateMachineSecrets(created.outs, news, deps);
-    const before = parseTalosconfigContext(created.outs.talosconfig);
-    const after = parseTalosconfigContext(updated.outs.talosconfig);
-    expect(after.endpoints).toEqual(["10.0.0.13"]);
-    expect(after.crt).toBe(before.crt);
-  });
-
-  it("asks to renew the client certificate within 30 days of expiry", () => {
-    const late = { ...deps, now: () => new Date(Date.now() + 340 * 86_400_000) };
-    expect(diffMachineSecrets(created.outs, inputs, late)).toMatchObject({ changes: true, replaces: [] });
+  it("never changes after create: a new talosVersion or importFrom is only recorded, so the bundle stays known in a preview", async () => {
+    for (const news of [inputs, { ...inputs, talosVersion: "v1.12.0" }, { ...inputs, importFrom: "elsewhere.yaml" }]) {
+      expect(await machineSecretsProvider.diff?.("id", { ...created.outs }, { ...news })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    }
+    expect(generated).toBe(1);
   });
 
   it("reads state back unchanged", () => {
@@ -132,7 +92,7 @@ describe("TalosMachineSecrets", () => {
   });
 
   it("validates inputs, naming the field", () => {
-    expect(() => machineSecretsInputs({ clusterName: "lab" })).toThrow('TalosMachineSecrets: "talosVersion" is required');
-    expect(() => machineSecretsInputs({ clusterName: "lab", talosVersion: "1.11" })).toThrow(/talosVersion "1.11" is not a Talos version/);
+    expect(() => machineSecretsInputs({})).toThrow('TalosMachineSecrets: "talosVersion" is required');
+    expect(() => machineSecretsInputs({ talosVersion: "1.11" })).toThrow(/talosVersion "1.11" is not a Talos version/);
   });
 });
