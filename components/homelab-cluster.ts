@@ -136,7 +136,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
     );
 
-    this.kubernetesProvider = new k8s.Provider(`${c}-kubernetes`, { kubeconfig: kubeconfig.kubeconfig }, { parent: this, dependsOn: [health] });
+    // Secret in its own right, not only through AdminKubeconfig's additionalSecretOutputs.
+    this.kubernetesProvider = new k8s.Provider(`${c}-kubernetes`, { kubeconfig: pulumi.secret(kubeconfig.kubeconfig) }, { parent: this, dependsOn: [health] });
     const gitCredentials = this.gitCredentials(config, args.secrets);
     new FluxBootstrap(
       `${c}-flux`,

@@ -9,7 +9,7 @@ export interface TalosConfigApplyArgs {
   readonly endpoint?: pulumi.Input<string>;
   /** The rendered machine config. Stored as a secret. */
   readonly config: pulumi.Input<string>;
-  /** talosconfig with the Talos API CA and an os:admin client certificate (TalosMachineSecrets.talosconfig). */
+  /** talosconfig with the Talos API CA and an os:admin client certificate (AdminTalosconfig.talosconfig). */
   readonly talosconfig: pulumi.Input<string>;
   /** Pin the maintenance-mode certificate (SHA-256, hex) instead of trusting it blindly. */
   readonly maintenanceFingerprint?: pulumi.Input<string>;

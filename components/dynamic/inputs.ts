@@ -33,6 +33,3 @@ export function optionalNumber(resource: string, inputs: Record<string, unknown>
   return value;
 }
 
-export function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
-}

@@ -106,6 +106,9 @@ export async function createMachineSecrets(
   return { id: randomUUID(), outs: outputs(inputs, deps.serializeSecretsYaml(bundle), inputs.importFrom ?? "generated") };
 }
 
+/** Inputs diff never reads: none of them changes the bundle after create. */
+export const MACHINE_SECRETS_DIFF_IGNORES = ["talosVersion", "importFrom", "sopsAgeIdentities"];
+
 /**
  * Never a change: the bundle is the cluster's identity, and nothing it was made from changes it later. A
  * changed talosVersion or importFrom is recorded in the inputs; the bundle, and with it every value that
@@ -115,12 +118,13 @@ export function diffMachineSecrets(): pulumi.dynamic.DiffResult {
   return { changes: false, replaces: [], deleteBeforeReplace: false };
 }
 
-/** State is the only copy: reading returns it unchanged (and checks it still parses). */
+/** State is the only copy: reading returns its fields (and checks the bundle still parses). */
 export function readMachineSecrets(
   id: string,
   props: MachineSecretsOutputs,
   deps: Pick<MachineSecretsDeps, "parseSecretsYaml">,
 ): { id: string; props: MachineSecretsOutputs } {
   deps.parseSecretsYaml(props.secretsYaml);
-  return { id, props };
+  const { talosVersion, importFrom, secretsYaml, origin } = props;
+  return { id, props: { talosVersion, ...(importFrom === undefined ? {} : { importFrom }), secretsYaml, origin } };
 }

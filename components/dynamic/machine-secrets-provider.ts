@@ -4,6 +4,7 @@ import { generateSecretsBundle } from "../../talos/secrets-bundle";
 import { validateSecretsBundle } from "../../talos/secrets-validate";
 import { parseSecretsYaml, serializeSecretsYaml } from "../../talos/secrets-yaml";
 import {
+  MACHINE_SECRETS_DIFF_IGNORES,
   type MachineSecretsDeps,
   type MachineSecretsOutputs,
   createMachineSecrets,
@@ -37,6 +38,7 @@ const outputs = (props: Record<string, unknown>) => props as unknown as MachineS
 
 /** The TalosMachineSecrets provider, loaded by path inside Pulumi's provider process. */
 export const machineSecretsProvider: ProviderModule = {
+  diffIgnores: MACHINE_SECRETS_DIFF_IGNORES,
   check: async (_olds, news) => {
     machineSecretsInputs(news);
     return { inputs: news };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decryptText } from "../../sops";
 import { dynamicMock, fixture, stackConfig } from "./homelab-fixture";
-import { isSecretWrapped, runProgram, type ProgramRun, type RecordedResource } from "./pulumi-harness";
+import { isSecretWrapped, runProgram, unwrapSecrets, type ProgramRun, type RecordedResource } from "./pulumi-harness";
 
 const VM = "proxmoxve:index/vmLegacy:VmLegacy";
 const ISO = "proxmoxve:download/file:File";
@@ -108,12 +108,30 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     expect(base.byType("pulumi:providers:kubernetes")[0]?.dependsOn).toContain("homelab-health");
   });
 
+  it("gives every Talos API client (applies, bootstrap, health) the AdminTalosconfig's talosconfig, as a secret", () => {
+    const clients = [...base.byType(dyn("TalosConfigApply")), ...base.byType(dyn("TalosBootstrap")), ...base.byType(dyn("TalosClusterHealth"))];
+    expect(clients).toHaveLength(7);
+    const talosconfigs = new Set(
+      clients.map((r) => {
+        expect(isSecretWrapped(inputs(r).talosconfig)).toBe(true);
+        return unwrapSecrets(inputs(r).talosconfig);
+      }),
+    );
+    expect(talosconfigs.size).toBe(1);
+    const [talosconfig] = [...talosconfigs] as string[];
+    expect(talosconfig).toContain("context: homelab");
+    expect(talosconfig).toMatch(/endpoints:\n\s+- 192\.168\.10\.11\n/);
+    expect(base.byType(dyn("AdminTalosconfig")).map((r) => r.name)).toEqual(["homelab-admin-talosconfig"]);
+  });
+
   it("holds no plaintext secret in any resource input outside a Pulumi secret", async () => {
     const f = await fixture();
     for (const r of base.resources) {
       const strings = plainStrings(r.inputs).join("\n");
       for (const secret of f.secretStrings) expect(strings.includes(secret), `${r.type} ${r.name} leaks a secret`).toBe(false);
       expect(strings, `${r.name}`).not.toMatch(/AGE-SECRET-KEY-1|PRIVATE KEY/);
+      // An issued talosconfig or kubeconfig (their client keys are base64, not PEM).
+      expect(strings, `${r.name}`).not.toMatch(/^contexts:|\ncontexts:|client-key-data:/);
     }
     expect(isSecretWrapped(inputs(base.byName("homelab-cp-1-config")).config)).toBe(true);
     // The VM's id ties the apply to the machine: a replaced VM gets a fresh first apply.

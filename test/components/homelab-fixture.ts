@@ -7,7 +7,6 @@ import { generateAgeIdentity } from "../../sops/age-identities";
 import { contractFor } from "../../talos/contract";
 import { generateSecretsBundle } from "../../talos/secrets-bundle";
 import { serializeSecretsYaml } from "../../talos/secrets-yaml";
-import { renderTalosconfig } from "../../talos/talosconfig";
 import type { SecretsBundle } from "../../talos/types";
 import { exampleConfig, type DynamicMock } from "./pulumi-harness";
 
@@ -16,7 +15,6 @@ type Json = Record<string, unknown>;
 export interface Fixture {
   readonly bundle: SecretsBundle;
   readonly secretsYaml: string;
-  readonly talosconfig: string;
   readonly identity: string;
   readonly recipient: string;
   readonly gitToken: string;
@@ -31,7 +29,6 @@ let cached: Promise<Fixture> | undefined;
 export function fixture(): Promise<Fixture> {
   cached ??= (async () => {
     const bundle = await generateSecretsBundle(contractFor("v1.11.5"));
-    const talosconfig = await renderTalosconfig(bundle, { contextName: "homelab", endpoints: ["192.168.10.11"], nodes: ["192.168.10.11"] });
     const { identity, recipient } = await generateAgeIdentity();
     const gitToken = "ghp_exampletoken1234567890abcdef";
     const proxmoxToken = "root@pam!pulumi=11111111-2222-3333-4444-555555555555";
@@ -39,7 +36,6 @@ export function fixture(): Promise<Fixture> {
     return {
       bundle,
       secretsYaml: serializeSecretsYaml(bundle),
-      talosconfig,
       identity,
       recipient,
       gitToken,

@@ -8,7 +8,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const DYNAMIC = join(__dirname, "../../components/dynamic");
 
 const providers: Array<[string, string, Record<string, unknown>]> = [
-  ["machine-secrets-provider", "machineSecretsProvider", { talosVersion: "v1.11.5", clusterName: "homelab", endpoints: ["192.168.10.11"], nodes: ["192.168.10.11"], importFrom: "gitops/talos/homelab/secrets.sops.yaml", sopsAgeIdentities: UNKNOWN }],
+  ["admin-talosconfig-provider", "adminTalosconfigProvider", { secretsYaml: UNKNOWN, clusterName: "homelab", endpoints: ["192.168.10.11"], nodes: [] }],
   ["config-apply-provider", "configApplyProvider", { node: "192.168.10.11", config: UNKNOWN, talosconfig: UNKNOWN }],
   ["cluster-health-provider", "clusterHealthProvider", { controlPlanes: [{ name: "cp-1", address: "192.168.10.11" }], workers: [{ name: "w-1", address: UNKNOWN }], talosconfig: UNKNOWN, kubeconfig: UNKNOWN }],
   ["admin-kubeconfig-provider", "adminKubeconfigProvider", { secretsYaml: UNKNOWN, clusterName: "homelab", endpoint: "https://192.168.10.10:6443" }],
@@ -33,6 +33,12 @@ describe("dynamic providers during pulumi preview (inputs not known yet)", () =>
     ["config-apply-provider", "configApplyProvider", { node: "192.168.10.11", machineId: "1101", config: CONFIG, talosconfig: UNKNOWN }, () => applied(CONFIG)],
     ["bootstrap-provider", "bootstrapProvider", { node: UNKNOWN, configHash: UNKNOWN, talosconfig: UNKNOWN }, async () => ({ node: "192.168.10.11", outcome: "bootstrapped" })],
     [
+      "machine-secrets-provider",
+      "machineSecretsProvider",
+      { talosVersion: "v1.11.5", importFrom: "gitops/talos/homelab/secrets.sops.yaml", sopsAgeIdentities: UNKNOWN },
+      async () => ({ talosVersion: "v1.11.5", secretsYaml: "cluster: {}\n", origin: "generated" }),
+    ],
+    [
       "cluster-health-provider",
       "clusterHealthProvider",
       { controlPlanes: [{ name: "cp-1", address: "192.168.10.11" }], workers: [], talosconfig: UNKNOWN, kubeconfig: UNKNOWN },
@@ -40,7 +46,7 @@ describe("dynamic providers during pulumi preview (inputs not known yet)", () =>
     ],
   ];
 
-  it.each(unknownCredentials)("%s: a talosconfig/kubeconfig not known yet (renewal) is no pending change", async (file, exportName, news, olds) => {
+  it.each(unknownCredentials)("%s: inputs its diff ignores (a talosconfig/kubeconfig renewal) are no pending change when unknown", async (file, exportName, news, olds) => {
     const provider = moduleBackedProvider(join(DYNAMIC, file), exportName);
     expect(await provider.diff?.("id", await olds(), news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
   });
@@ -55,6 +61,6 @@ describe("dynamic providers during pulumi preview (inputs not known yet)", () =>
 
   it("known inputs are still validated by check", async () => {
     const provider = moduleBackedProvider(join(DYNAMIC, "machine-secrets-provider"), "machineSecretsProvider");
-    await expect(provider.check?.({}, { talosVersion: "v1.9.0", clusterName: "homelab" })).rejects.toThrow(/v1\.9\.0/);
+    await expect(provider.check?.({}, { talosVersion: "v1.9.0" })).rejects.toThrow(/v1\.9\.0/);
   });
 });
