@@ -125,6 +125,5 @@ export function readMachineSecrets(
   deps: Pick<MachineSecretsDeps, "parseSecretsYaml">,
 ): { id: string; props: MachineSecretsOutputs } {
   deps.parseSecretsYaml(props.secretsYaml);
-  const { talosVersion, importFrom, secretsYaml, origin } = props;
-  return { id, props: { talosVersion, ...(importFrom === undefined ? {} : { importFrom }), secretsYaml, origin } };
+  return { id, props: outputs(props, props.secretsYaml, props.origin) };
 }

@@ -1,10 +1,13 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, describe, expect, it } from "vitest";
 import { moduleBackedProvider } from "../../components/dynamic/serializable-provider";
+
+const { runSerializedProvider } = require("../support/serialized-provider.cjs") as {
+  runSerializedProvider(text: string, operation: string, cwd: string): unknown;
+};
 
 const repo = resolve(__dirname, "../..");
 const work = mkdtempSync(join(tmpdir(), "talos-dynamic-"));
@@ -25,18 +28,8 @@ interface Where {
 async function runSerialized(provider: pulumi.dynamic.ResourceProvider, operation: string, where: Where = {}): Promise<unknown> {
   const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   expect(serialized.text).not.toMatch(/from "\.\.?\//);
-  const providerFile = join(work, `provider-${Math.random().toString(36).slice(2)}.js`);
-  writeFileSync(providerFile, where.recordedAt ? where.recordedAt(serialized.text) : serialized.text);
-  const requireFromString = require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] });
-  const script = `
-    const text = require("fs").readFileSync(${JSON.stringify(providerFile)}, "utf8");
-    const provider = require(${JSON.stringify(requireFromString)})(text).handler();
-    (async () => { ${operation} })().then(
-      (result) => { process.stdout.write(JSON.stringify(result)); },
-      (err) => { process.stderr.write(String(err && err.stack || err)); process.exit(3); });`;
-  const run = spawnSync(process.execPath, ["-e", script], { cwd: where.cwd ?? work, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
-  if (run.status !== 0) throw new Error(`provider process failed (${run.status}): ${run.stderr}`);
-  return JSON.parse(run.stdout);
+  const text = where.recordedAt ? where.recordedAt(serialized.text) : serialized.text;
+  return runSerializedProvider(text, operation, where.cwd ?? work);
 }
 
 describe("dynamic providers survive Pulumi's function serialization", () => {
