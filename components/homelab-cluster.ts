@@ -7,6 +7,7 @@ import { clusterIdentityRecipient, type GitCredentials } from "../kubernetes";
 import { talosEndpoints } from "../gitops/client-configs";
 import { imageFor } from "../gitops/cluster-inputs";
 import { treePaths } from "../gitops/tree-layout";
+import { configDigestKey, configPathDigests } from "../talos/machine-config/path-digests";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
 import { AdminKubeconfig } from "./admin-kubeconfig";
 import { AdminTalosconfig } from "./admin-talosconfig";
@@ -94,6 +95,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     ).talosconfig;
     const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
     const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
+    const digestKey = pulumi.secret(bundle.apply(configDigestKey));
 
     const nodes = new Map<string, NodeResources>();
     for (const node of config.nodes) {
@@ -114,7 +116,14 @@ export class HomelabCluster extends pulumi.ComponentResource {
       );
       const apply = new TalosConfigApply(
         `${c}-${node.name}-config`,
-        { node: node.address.address, machineId: vm.vm.id, config: machineConfig, talosconfig },
+        {
+          node: node.address.address,
+          machineId: vm.vm.id,
+          config: machineConfig,
+          // Keyed digests reveal no value: plain, so `pulumi preview --diff` names the config paths that change.
+          configPaths: pulumi.unsecret(pulumi.all([machineConfig, digestKey]).apply(([yaml, key]) => configPathDigests(yaml, key))),
+          talosconfig,
+        },
         { parent: this, dependsOn: [vm.vm] },
       );
       nodes.set(node.name, { vm, apply });

@@ -9,6 +9,11 @@ export interface TalosConfigApplyArgs {
   readonly endpoint?: pulumi.Input<string>;
   /** The rendered machine config. Stored as a secret. */
   readonly config: pulumi.Input<string>;
+  /**
+   * Every leaf path of `config` with a keyed digest of its value (talos/machine-config/path-digests.ts). Not
+   * secret: a preview's diff shows which paths change, never a value.
+   */
+  readonly configPaths?: pulumi.Input<Record<string, string>>;
   /** talosconfig with the Talos API CA and an os:admin client certificate (AdminTalosconfig.talosconfig). */
   readonly talosconfig: pulumi.Input<string>;
   /** Pin the maintenance-mode certificate (SHA-256, hex) instead of trusting it blindly. */
@@ -25,6 +30,7 @@ const provider = moduleBackedProvider(join(__dirname, "dynamic", "config-apply-p
 export class TalosConfigApply extends pulumi.dynamic.Resource {
   declare readonly node: pulumi.Output<string>;
   declare readonly configHash: pulumi.Output<string>;
+  declare readonly configPaths: pulumi.Output<Record<string, string> | undefined>;
   declare readonly appliedVia: pulumi.Output<string>;
   declare readonly appliedMode: pulumi.Output<string>;
   declare readonly warnings: pulumi.Output<string[]>;

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ApplyConfigurationResponse, ApplyMode } from "../../talos/api/messages";
 import type { ApplyPath, NodeClients, ProgressLog, RetryPolicy } from "../../talos/api/operations";
+import { changedConfigPaths } from "../../talos/machine-config/path-digests";
 import { optionalNumber, optionalString, requiredString } from "./inputs";
 
 export const CONFIG_APPLY = "TalosConfigApply";
@@ -21,6 +22,8 @@ export interface ConfigApplyInputs {
   readonly timeoutSeconds: number;
   /** Identity of the machine behind `node` (e.g. the Proxmox VM id): a new machine needs a new first apply. */
   readonly machineId?: string;
+  /** Leaf path -> keyed digest of its value (talos/machine-config/path-digests.ts); names what changes, never a value. */
+  readonly configPaths?: Readonly<Record<string, string>>;
 }
 
 export interface ConfigApplyOutputs {
@@ -29,6 +32,8 @@ export interface ConfigApplyOutputs {
   readonly endpoint?: string;
   /** SHA-256 of the applied config: the only thing diffs compare. */
   readonly configHash: string;
+  /** The applied config's path digests, so the next update can say which paths it changes. */
+  readonly configPaths?: Readonly<Record<string, string>>;
   /** How the last apply reached the node. */
   readonly appliedVia: ApplyPath;
   /** The mode the node chose for AUTO (REBOOT or NO_REBOOT). */
@@ -39,8 +44,20 @@ export interface ConfigApplyOutputs {
 /** The inputs that decide whether the node needs an apply; the talosconfig only authenticates. */
 export type ConfigApplyTarget = Pick<ConfigApplyInputs, "node" | "endpoint" | "config" | "machineId">;
 
-/** Inputs diff never reads: the talosconfig only authenticates (a renewed one changes nothing on the node). */
-export const CONFIG_APPLY_DIFF_IGNORES = ["talosconfig", "maintenanceFingerprint", "timeoutSeconds"];
+/**
+ * Inputs diff never reads: the talosconfig only authenticates (a renewed one changes nothing on the node); the
+ * path digests only describe `config`, whose hash decides.
+ */
+export const CONFIG_APPLY_DIFF_IGNORES = ["talosconfig", "maintenanceFingerprint", "timeoutSeconds", "configPaths"];
+
+function digestMap(raw: Record<string, unknown>): Record<string, string> | undefined {
+  const value = raw.configPaths;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value) || !Object.values(value).every((d) => typeof d === "string")) {
+    throw new Error(`${CONFIG_APPLY}: "configPaths" must be a map of config path to digest`);
+  }
+  return value as Record<string, string>;
+}
 
 export function configApplyTarget(raw: Record<string, unknown>): ConfigApplyTarget {
   return {
@@ -55,6 +72,7 @@ export function configApplyInputs(raw: Record<string, unknown>): ConfigApplyInpu
   return {
     ...configApplyTarget(raw),
     talosconfig: requiredString(CONFIG_APPLY, raw, "talosconfig"),
+    configPaths: digestMap(raw),
     maintenanceFingerprint: optionalString(CONFIG_APPLY, raw, "maintenanceFingerprint"),
     timeoutSeconds: optionalNumber(CONFIG_APPLY, raw, "timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS,
   };
@@ -79,6 +97,7 @@ function summarize(inputs: ConfigApplyInputs, path: ApplyPath, response: ApplyCo
     ...(inputs.machineId === undefined ? {} : { machineId: inputs.machineId }),
     ...(inputs.endpoint === undefined ? {} : { endpoint: inputs.endpoint }),
     configHash: configHash(inputs.config),
+    ...(inputs.configPaths === undefined ? {} : { configPaths: inputs.configPaths }),
     appliedVia: path,
     appliedMode: replies.map((reply) => reply.mode).join(",") || "AUTO",
     warnings: replies.flatMap((reply) => reply.warnings),
@@ -104,8 +123,12 @@ export async function createConfigApply(
 export async function updateConfigApply(
   inputs: ConfigApplyInputs,
   deps: ConfigApplyDeps,
+  olds?: Pick<ConfigApplyOutputs, "configPaths">,
 ): Promise<{ outs: ConfigApplyOutputs }> {
   deps.log(`applying the changed machine config to node ${inputs.node} (mutual TLS, mode AUTO)`);
+  if (olds?.configPaths !== undefined && inputs.configPaths !== undefined) {
+    deps.log(`node ${inputs.node}: changed config paths: ${changedConfigPaths(olds.configPaths, inputs.configPaths).join(", ") || "none"}`);
+  }
   const response = await deps.applyConfigured(deps.clientsFor(inputs), inputs.config, "AUTO", policyFor(inputs), deps.log);
   const outs = summarize(inputs, "configured", response);
   deps.log(`node ${inputs.node} applied the machine config (${outs.appliedMode})`);

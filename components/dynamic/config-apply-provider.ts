@@ -35,7 +35,7 @@ export const configApplyProvider: ProviderModule = {
   },
   diff: async (_id, olds, news) => diffConfigApply(olds as unknown as ConfigApplyOutputs, configApplyTarget(news)),
   create: async (inputs) => createConfigApply(configApplyInputs(inputs), configApplyDeps),
-  update: async (_id, _olds, news) => updateConfigApply(configApplyInputs(news), configApplyDeps),
+  update: async (_id, olds, news) => updateConfigApply(configApplyInputs(news), configApplyDeps, olds as Partial<ConfigApplyOutputs>),
   // Deleting the resource leaves the node as it is: resetting a node is a deliberate, separate act.
   delete: async () => undefined,
 };

@@ -74,6 +74,17 @@ describe("TalosConfigApply", () => {
     expect(log).toContain("applying the changed machine config to node 10.0.0.11 (mutual TLS, mode AUTO)");
   });
 
+  it("keeps the path digests in its outputs and names the changed paths (never values) when it updates", async () => {
+    const { deps, log } = recordingDeps();
+    const first = configApplyInputs({ node: "10.0.0.11", config: CONFIG, talosconfig: "t", configPaths: { "machine.type": "00aa", "machine.debug": "11bb" } });
+    const { outs } = await createConfigApply(first, deps);
+    expect(outs.configPaths).toEqual({ "machine.type": "00aa", "machine.debug": "11bb" });
+    const news = configApplyInputs({ node: "10.0.0.11", config: `${CONFIG}x: 1\n`, talosconfig: "t", configPaths: { "machine.type": "00aa", "machine.debug": "22cc", x: "33dd" } });
+    await updateConfigApply(news, deps, outs);
+    expect(log).toContain("node 10.0.0.11: changed config paths: machine.debug, x");
+    expect(() => configApplyInputs({ node: "n", config: CONFIG, talosconfig: "t", configPaths: ["machine.type"] })).toThrow(/"configPaths" must be a map/);
+  });
+
   it("replaces when the node changes", async () => {
     const { deps } = recordingDeps();
     const { outs } = await createConfigApply(inputs, deps);
