@@ -168,6 +168,26 @@ function contractSuite(contract: "v1.11" | "v1.12", talosVersion: string): void 
       ]);
     });
 
+    it("--configure-on-apply: after its first apply the node serves mTLS with the applied config's Talos API CA", async () => {
+      const node = await serve("configure-on-apply", ["--maintenance", "--configure-on-apply"]);
+      const insecure = TalosClient.maintenance(node.address, { fingerprint: node.certFingerprint });
+      await expect(readMachineStatus(insecure)).resolves.toMatchObject({ stage: "maintenance" });
+      insecure.close();
+      await createConfigApply(configApplyInputs({ node: node.address, config, talosconfig, timeoutSeconds: 30 }), configApplyDeps);
+      const client = configured(node, admin);
+      await expect(readMachineStatus(client)).resolves.toMatchObject({ stage: "running", ready: true });
+      client.close();
+      const stranger = await clientCertificate(await createSelfSignedCa({ algorithm: "ed25519", now: new Date() }), ["os:admin"], ["clientAuth"]);
+      const refused = TalosClient.configured({ endpoint: node.address, tls: { ...stranger, ca: bundle.certs.os.crt }, callTimeoutMs: 5_000 });
+      await expect(readMachineStatus(refused)).rejects.toThrow();
+      refused.close();
+      expect(node.records().map((r) => [r.method, r.mode, r.code])).toEqual([
+        ["/cosi.resource.State/Get", "maintenance", "OK"],
+        ["/machine.MachineService/ApplyConfiguration", "maintenance", "OK"],
+        ["/cosi.resource.State/Get", "configured", "OK"],
+      ]);
+    });
+
     it("maintenance mode refuses NO_REBOOT with Talos's Unimplemented", async () => {
       const maintenance = await serve("maintenance-modes", ["--maintenance"]);
       const client = TalosClient.maintenance(maintenance.address);

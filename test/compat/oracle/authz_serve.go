@@ -29,12 +29,12 @@ var serveRules = map[string]role.Set{
 // serveAuthorizer gives each call its roles (from the client certificate's O, or os:reader for every
 // maintenance-mode caller), refuses what the roles do not allow, and records the call.
 type serveAuthorizer struct {
-	maintenance bool
-	recorder    *serveRecorder
+	mode     *serveMode
+	recorder *serveRecorder
 }
 
-func (a *serveAuthorizer) roles(ctx context.Context) role.Set {
-	if a.maintenance {
+func (a *serveAuthorizer) roles(ctx context.Context, maintenance bool) role.Set {
+	if maintenance {
 		return role.MakeSet(role.Reader)
 	}
 
@@ -53,8 +53,8 @@ func (a *serveAuthorizer) roles(ctx context.Context) role.Set {
 	return roles
 }
 
-func (a *serveAuthorizer) allowed(method string, roles role.Set) bool {
-	if a.maintenance {
+func (a *serveAuthorizer) allowed(method string, roles role.Set, maintenance bool) bool {
+	if maintenance {
 		// The maintenance service lets every caller in; its handlers decide what they implement.
 		return true
 	}
@@ -67,7 +67,7 @@ func (a *serveAuthorizer) allowed(method string, roles role.Set) bool {
 	return roles.IncludesAny(rule)
 }
 
-func (a *serveAuthorizer) record(ctx context.Context, method string, roles role.Set, req any, err error) {
+func (a *serveAuthorizer) record(ctx context.Context, maintenance bool, method string, roles role.Set, req any, err error) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	routing := map[string][]string{}
 
@@ -78,7 +78,7 @@ func (a *serveAuthorizer) record(ctx context.Context, method string, roles role.
 	}
 
 	mode := "configured"
-	if a.maintenance {
+	if maintenance {
 		mode = "maintenance"
 	}
 
@@ -95,35 +95,37 @@ func (a *serveAuthorizer) record(ctx context.Context, method string, roles role.
 }
 
 func (a *serveAuthorizer) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	roles := a.roles(ctx)
+	maintenance := a.mode.inMaintenance() // the mode the call came in under (an apply may leave maintenance mode)
+	roles := a.roles(ctx, maintenance)
 
-	if !a.allowed(info.FullMethod, roles) {
+	if !a.allowed(info.FullMethod, roles, maintenance) {
 		err := status.Error(codes.PermissionDenied, "not authorized")
-		a.record(ctx, info.FullMethod, roles, req, err)
+		a.record(ctx, maintenance, info.FullMethod, roles, req, err)
 
 		return nil, err
 	}
 
 	resp, err := handler(ctx, req)
-	a.record(ctx, info.FullMethod, roles, req, err)
+	a.record(ctx, maintenance, info.FullMethod, roles, req, err)
 
 	return resp, err
 }
 
 func (a *serveAuthorizer) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	ctx := ss.Context()
-	roles := a.roles(ctx)
+	maintenance := a.mode.inMaintenance()
+	roles := a.roles(ctx, maintenance)
 	recording := &serveRecordingStream{ServerStream: ss}
 
-	if !a.allowed(info.FullMethod, roles) {
+	if !a.allowed(info.FullMethod, roles, maintenance) {
 		err := status.Error(codes.PermissionDenied, "not authorized")
-		a.record(ctx, info.FullMethod, roles, nil, err)
+		a.record(ctx, maintenance, info.FullMethod, roles, nil, err)
 
 		return err
 	}
 
 	err := handler(srv, recording)
-	a.record(ctx, info.FullMethod, roles, recording.request, err)
+	a.record(ctx, maintenance, info.FullMethod, roles, recording.request, err)
 
 	return err
 }

@@ -12,23 +12,43 @@ import (
 )
 
 // serveState is a read-only cosi.resource.State holding the two resources our client reads, with
-// their specs encoded from Talos's own spec types (YAML, as machined's COSI server sends yaml_spec).
+// their specs encoded from Talos's own spec types (YAML, as machined's COSI server sends yaml_spec); the
+// machine stage follows the node's mode.
 type serveState struct {
 	cosi.UnimplementedStateServer
 
-	resources []*cosi.Resource
+	mode        *serveMode
+	maintenance []*cosi.Resource
+	running     []*cosi.Resource
 }
 
-func newServeState(maintenance bool) (*serveState, error) {
-	stage := runtime.MachineStageRunning
-	if maintenance {
-		stage = runtime.MachineStageMaintenance
+func newServeState(mode *serveMode) (*serveState, error) {
+	maintenance, err := serveResources(runtime.MachineStageMaintenance)
+	if err != nil {
+		return nil, err
 	}
 
+	running, err := serveResources(runtime.MachineStageRunning)
+	if err != nil {
+		return nil, err
+	}
+
+	return &serveState{mode: mode, maintenance: maintenance, running: running}, nil
+}
+
+func (s *serveState) resources() []*cosi.Resource {
+	if s.mode.inMaintenance() {
+		return s.maintenance
+	}
+
+	return s.running
+}
+
+func serveResources(stage runtime.MachineStage) ([]*cosi.Resource, error) {
 	machineStatus := runtime.MachineStatusSpec{Stage: stage, Status: runtime.MachineStatusStatus{Ready: true}}
 	securityState := runtime.SecurityStateSpec{SecureBoot: true, BootedWithUKI: true}
 
-	state := &serveState{}
+	var resources []*cosi.Resource
 
 	for _, r := range []struct {
 		typ, id string
@@ -42,17 +62,17 @@ func newServeState(maintenance bool) (*serveState, error) {
 			return nil, err
 		}
 
-		state.resources = append(state.resources, &cosi.Resource{
+		resources = append(resources, &cosi.Resource{
 			Metadata: &cosi.Metadata{Namespace: string(runtime.NamespaceName), Type: r.typ, Id: r.id, Version: "1", Phase: "running"},
 			Spec:     &cosi.Spec{YamlSpec: string(yamlSpec)},
 		})
 	}
 
-	return state, nil
+	return resources, nil
 }
 
 func (s *serveState) Get(_ context.Context, in *cosi.GetRequest) (*cosi.GetResponse, error) {
-	for _, r := range s.resources {
+	for _, r := range s.resources() {
 		if r.Metadata.Namespace == in.Namespace && r.Metadata.Type == in.Type && r.Metadata.Id == in.Id {
 			return &cosi.GetResponse{Resource: r}, nil
 		}
@@ -62,7 +82,7 @@ func (s *serveState) Get(_ context.Context, in *cosi.GetRequest) (*cosi.GetRespo
 }
 
 func (s *serveState) List(in *cosi.ListRequest, stream grpc.ServerStreamingServer[cosi.ListResponse]) error {
-	for _, r := range s.resources {
+	for _, r := range s.resources() {
 		if r.Metadata.Namespace == in.Namespace && r.Metadata.Type == in.Type {
 			if err := stream.Send(&cosi.ListResponse{Resource: r}); err != nil {
 				return err

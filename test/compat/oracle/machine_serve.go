@@ -32,7 +32,8 @@ func (serveMetalMode) InContainer() bool     { return false }
 type serveMachine struct {
 	machine.UnimplementedMachineServiceServer
 
-	maintenance       bool
+	mode              *serveMode
+	configureOnApply  bool
 	bootstrapNotReady int
 	etcdMembers       []string
 	kubeconfig        []byte
@@ -45,7 +46,8 @@ type serveMachine struct {
 var serveNotInMaintenance = status.Error(codes.Unimplemented, "API is not implemented in maintenance mode")
 
 func (s *serveMachine) ApplyConfiguration(_ context.Context, in *machine.ApplyConfigurationRequest) (*machine.ApplyConfigurationResponse, error) {
-	if s.maintenance {
+	maintenance := s.mode.inMaintenance()
+	if maintenance {
 		switch in.Mode { //nolint:exhaustive
 		case machine.ApplyConfigurationRequest_TRY, machine.ApplyConfigurationRequest_REBOOT, machine.ApplyConfigurationRequest_AUTO:
 		default:
@@ -56,7 +58,7 @@ func (s *serveMachine) ApplyConfiguration(_ context.Context, in *machine.ApplyCo
 
 	cfg, err := configloader.NewFromBytes(in.GetData())
 	if err != nil {
-		if s.maintenance {
+		if maintenance {
 			return nil, fmt.Errorf("failed to parse config: %w", err)
 		}
 
@@ -70,7 +72,13 @@ func (s *serveMachine) ApplyConfiguration(_ context.Context, in *machine.ApplyCo
 
 	reply := &machine.ApplyConfiguration{Warnings: warnings, Mode: in.Mode}
 
-	if !s.maintenance && in.Mode == machine.ApplyConfigurationRequest_AUTO {
+	if maintenance && s.configureOnApply {
+		if err := s.mode.configure(cfg); err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "configuration validation failed: %s", err)
+		}
+	}
+
+	if !maintenance && in.Mode == machine.ApplyConfigurationRequest_AUTO {
 		reply.Mode = machine.ApplyConfigurationRequest_NO_REBOOT
 		reply.ModeDetails = "Applied configuration without a reboot"
 	}
@@ -79,7 +87,7 @@ func (s *serveMachine) ApplyConfiguration(_ context.Context, in *machine.ApplyCo
 }
 
 func (s *serveMachine) Bootstrap(_ context.Context, _ *machine.BootstrapRequest) (*machine.BootstrapResponse, error) {
-	if s.maintenance {
+	if s.mode.inMaintenance() {
 		return nil, serveNotInMaintenance
 	}
 
@@ -102,7 +110,7 @@ func (s *serveMachine) Bootstrap(_ context.Context, _ *machine.BootstrapRequest)
 }
 
 func (s *serveMachine) Version(_ context.Context, _ *emptypb.Empty) (*machine.VersionResponse, error) {
-	if s.maintenance {
+	if s.mode.inMaintenance() {
 		return nil, serveNotInMaintenance
 	}
 
@@ -114,7 +122,7 @@ func (s *serveMachine) Version(_ context.Context, _ *emptypb.Empty) (*machine.Ve
 }
 
 func (s *serveMachine) EtcdMemberList(_ context.Context, _ *machine.EtcdMemberListRequest) (*machine.EtcdMemberListResponse, error) {
-	if s.maintenance {
+	if s.mode.inMaintenance() {
 		return nil, serveNotInMaintenance
 	}
 
@@ -132,7 +140,7 @@ func (s *serveMachine) EtcdMemberList(_ context.Context, _ *machine.EtcdMemberLi
 }
 
 func (s *serveMachine) Upgrade(_ context.Context, _ *machine.UpgradeRequest) (*machine.UpgradeResponse, error) {
-	if s.maintenance {
+	if s.mode.inMaintenance() {
 		return nil, serveNotInMaintenance
 	}
 
@@ -142,7 +150,7 @@ func (s *serveMachine) Upgrade(_ context.Context, _ *machine.UpgradeRequest) (*m
 // Kubeconfig streams a tar.gz holding one file named "kubeconfig", closing gzip but not the tar
 // writer, as machined does.
 func (s *serveMachine) Kubeconfig(_ *emptypb.Empty, stream grpc.ServerStreamingServer[common.Data]) error {
-	if s.maintenance {
+	if s.mode.inMaintenance() {
 		return serveNotInMaintenance
 	}
 

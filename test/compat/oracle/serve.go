@@ -23,7 +23,7 @@ import (
 
 func init() {
 	register("serve", "serve --ca-crt F --ca-key F --listen ADDR --record FILE [--maintenance] [--bootstrap-not-ready N] "+
-		"[--etcd-members a,b] [--kubeconfig F]   a fake apid serving Talos's MachineService and COSI reads", runServe)
+		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply]   a fake apid serving Talos's MachineService and COSI reads", runServe)
 }
 
 // serveOptions are the flags of `serve`.
@@ -36,6 +36,7 @@ type serveOptions struct {
 	bootstrapNotReady int
 	etcdMembers       []string
 	kubeconfig        string
+	configureOnApply  bool
 }
 
 // runServe starts a fake apid: Talos's generated MachineService behind the TLS and authorization
@@ -58,9 +59,10 @@ func runServe(args []string) error {
 	}
 	defer recorder.close() //nolint:errcheck
 
-	authz := &serveAuthorizer{maintenance: opts.maintenance, recorder: recorder}
+	mode := &serveMode{maintenance: opts.maintenance, tls: withH2(tlsConfig), hosts: serveListenHosts(opts.listen)}
+	authz := &serveAuthorizer{mode: mode, recorder: recorder}
 	server := grpc.NewServer(
-		grpc.Creds(credentials.NewTLS(tlsConfig)),
+		grpc.Creds(credentials.NewTLS(mode.tlsConfig())),
 		grpc.UnaryInterceptor(authz.unary),
 		grpc.StreamInterceptor(authz.stream),
 	)
@@ -73,13 +75,14 @@ func runServe(args []string) error {
 	}
 
 	machine.RegisterMachineServiceServer(server, &serveMachine{
-		maintenance:       opts.maintenance,
+		mode:              mode,
+		configureOnApply:  opts.configureOnApply,
 		bootstrapNotReady: opts.bootstrapNotReady,
 		etcdMembers:       opts.etcdMembers,
 		kubeconfig:        kubeconfig,
 	})
 
-	state, err := newServeState(opts.maintenance)
+	state, err := newServeState(mode)
 	if err != nil {
 		return err
 	}
@@ -117,6 +120,8 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 		"answer the first N Bootstrap calls with FailedPrecondition \"bootstrap is not available yet\"")
 	flags.StringVar(&members, "etcd-members", "", "comma-separated etcd member hostnames EtcdMemberList reports")
 	flags.StringVar(&opts.kubeconfig, "kubeconfig", "", "file whose content Kubeconfig streams as tar.gz")
+	flags.BoolVar(&opts.configureOnApply, "configure-on-apply", false,
+		"with --maintenance: after the first valid apply, serve mutual TLS with the applied config's machine.ca (as an installed node)")
 
 	if err := flags.Parse(args); err != nil {
 		return nil, err
@@ -132,6 +137,10 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 
 	if !opts.maintenance && (opts.caCrt == "" || opts.caKey == "") {
 		return nil, errors.New("--ca-crt and --ca-key are required unless --maintenance")
+	}
+
+	if opts.configureOnApply && !opts.maintenance {
+		return nil, errors.New("--configure-on-apply needs --maintenance")
 	}
 
 	if members != "" {

@@ -24,8 +24,9 @@ import (
 // verified against that CA, and apid's apidCheckExtKeyUsage rule. Maintenance mode: a self-signed
 // certificate and no client certificate requested.
 func serveTLSConfig(opts *serveOptions) (*tls.Config, *x509.Certificate, error) {
+	hosts := serveListenHosts(opts.listen)
 	if opts.maintenance {
-		cert, leaf, err := serveSelfSignedCertificate()
+		cert, leaf, err := serveSelfSignedCertificate(hosts)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -42,7 +43,23 @@ func serveTLSConfig(opts *serveOptions) (*tls.Config, *x509.Certificate, error) 
 		return nil, nil, err
 	}
 
-	cert, leaf, err := serveIssueServerCertificate(caCert, caKey)
+	return serveConfiguredTLS(caCert, caKey, hosts)
+}
+
+// serveListenHosts is the listen address's IP (besides the loopback names every certificate carries), so a
+// fake node on 127.0.10.11 presents a certificate for 127.0.10.11.
+func serveListenHosts(listen string) []string {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil || net.ParseIP(host) == nil {
+		return nil
+	}
+
+	return []string{host}
+}
+
+// serveConfiguredTLS is a configured node's TLS: an apid certificate from the CA, client certificates required.
+func serveConfiguredTLS(caCert *x509.Certificate, caKey crypto.Signer, hosts []string) (*tls.Config, *x509.Certificate, error) {
+	cert, leaf, err := serveIssueServerCertificate(caCert, caKey, hosts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -83,24 +100,33 @@ func serveLoadCA(crtPath, keyPath string) (*x509.Certificate, crypto.Signer, err
 		return nil, nil, fmt.Errorf("--ca-crt: %w", err)
 	}
 
-	block, _ := pem.Decode(crtPEM)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, nil, fmt.Errorf("--ca-crt %s: no PEM CERTIFICATE block", crtPath)
-	}
-
-	caCert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--ca-crt %s: %w", crtPath, err)
-	}
-
 	keyPEM, err := os.ReadFile(keyPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--ca-key: %w", err)
 	}
 
+	caCert, caKey, err := serveParseCA(crtPEM, keyPEM)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--ca-crt %s / --ca-key %s: %w", crtPath, keyPath, err)
+	}
+
+	return caCert, caKey, nil
+}
+
+func serveParseCA(crtPEM, keyPEM []byte) (*x509.Certificate, crypto.Signer, error) {
+	block, _ := pem.Decode(crtPEM)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, nil, errors.New("no PEM CERTIFICATE block")
+	}
+
+	caCert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, nil, err
+	}
+
 	caKey, err := serveParsePrivateKey(keyPEM)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--ca-key %s: %w", keyPath, err)
+		return nil, nil, fmt.Errorf("CA key: %w", err)
 	}
 
 	return caCert, caKey, nil
@@ -151,24 +177,25 @@ func serveSerialNumber() (*big.Int, error) {
 }
 
 // serveIssueServerCertificate issues an apid-like server certificate for the loopback addresses.
-func serveIssueServerCertificate(caCert *x509.Certificate, caKey crypto.Signer) (tls.Certificate, *x509.Certificate, error) {
-	return serveLoopbackCertificate("localhost", false, func(_ *x509.Certificate, _ ed25519.PrivateKey) (*x509.Certificate, crypto.Signer) {
+func serveIssueServerCertificate(caCert *x509.Certificate, caKey crypto.Signer, hosts []string) (tls.Certificate, *x509.Certificate, error) {
+	return serveLoopbackCertificate("localhost", false, hosts, func(_ *x509.Certificate, _ ed25519.PrivateKey) (*x509.Certificate, crypto.Signer) {
 		return caCert, caKey
 	})
 }
 
 // serveSelfSignedCertificate is the maintenance-mode certificate: self-signed, ephemeral.
-func serveSelfSignedCertificate() (tls.Certificate, *x509.Certificate, error) {
-	return serveLoopbackCertificate("maintenance-service", true, func(template *x509.Certificate, priv ed25519.PrivateKey) (*x509.Certificate, crypto.Signer) {
+func serveSelfSignedCertificate(hosts []string) (tls.Certificate, *x509.Certificate, error) {
+	return serveLoopbackCertificate("maintenance-service", true, hosts, func(template *x509.Certificate, priv ed25519.PrivateKey) (*x509.Certificate, crypto.Signer) {
 		return template, priv
 	})
 }
 
-// serveLoopbackCertificate makes a one-day Ed25519 server certificate for 127.0.0.1, ::1 and localhost,
-// signed by whatever the signer function returns (a CA, or the certificate's own key).
+// serveLoopbackCertificate makes a one-day Ed25519 server certificate for 127.0.0.1, ::1, localhost and the
+// given IPs, signed by whatever the signer function returns (a CA, or the certificate's own key).
 func serveLoopbackCertificate(
 	commonName string,
 	selfSigned bool,
+	hosts []string,
 	signer func(template *x509.Certificate, priv ed25519.PrivateKey) (*x509.Certificate, crypto.Signer),
 ) (tls.Certificate, *x509.Certificate, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -191,6 +218,11 @@ func serveLoopbackCertificate(
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 		DNSNames:     []string{"localhost"},
+	}
+	for _, host := range hosts {
+		if ip := net.ParseIP(host); ip != nil && !ip.Equal(net.IPv4(127, 0, 0, 1)) {
+			template.IPAddresses = append(template.IPAddresses, ip)
+		}
 	}
 	if selfSigned {
 		template.KeyUsage |= x509.KeyUsageCertSign
