@@ -1,0 +1,316 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { generateAgeIdentity } from "../../sops/age-identities";
+import { parseSecretsYaml } from "../../talos/secrets-yaml";
+import { ConnectionTrap, E2E_NODES, E2E_SUBNET, E2E_VIP, FakeCluster, type ApidCall } from "./e2e/fake-cluster";
+import { LoopbackNetns } from "./e2e/netns";
+import { type PulumiResult, runPulumi, tail } from "./e2e/pulumi-run";
+
+// `pulumi up` of an end-to-end stack, for real: the Pulumi CLI and language host built by test/engine/build.sh,
+// the stand-in proxmoxve provider, one `talos-oracle serve` fake apid per node (fresh nodes in maintenance mode
+// that become configured nodes with the applied CA), and a loopback stand-in for the Kubernetes readiness calls.
+// Everything runs inside one network namespace that has only `lo` (unshare -n; ip link set lo up).
+//
+// Flux runs in preview only: its chart comes from a registry that is not reachable here, and creating its
+// Namespace/Secrets/CRD instance needs a real Kubernetes API, which the readiness stand-in is not. So the first
+// `pulumi preview` of the new stack plans the Flux resources (with the kubeconfig still unknown), and every
+// `up`/`refresh` here excludes the Kubernetes provider and what depends on it (--exclude ... --exclude-dependents).
+
+function requireEnv(name: string, hint: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === "") throw new Error(`${name} is not set: ${hint}`);
+  return value;
+}
+
+const ORACLE_HINT = 'run through `npm run test:engine` (or eval "$(bash test/compat/run.sh --print-env)")';
+
+function findFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? findFiles(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+const bootstrapCalls = (calls: readonly ApidCall[]) => calls.filter((c) => c.method === "/machine.MachineService/Bootstrap");
+const applyCalls = (calls: readonly ApidCall[]) => calls.filter((c) => c.method === "/machine.MachineService/ApplyConfiguration");
+
+describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () => {
+  const work = mkdtempSync(join(tmpdir(), "talos-homelab-e2e-"));
+  const stateDir = join(work, "state");
+  const home = join(work, "home");
+  const treeDir = join(work, "tree");
+  const stack = `e2e-${randomBytes(3).toString("hex")}`;
+  const killedStack = `${stack}-killed`;
+  const configFile = join(work, "Pulumi.e2e.yaml");
+  const killedConfigFile = join(work, "Pulumi.e2e-killed.yaml");
+  const values = {
+    passphrase: randomBytes(18).toString("base64"),
+    gitToken: `ghp_e2e${randomBytes(16).toString("hex")}`,
+    proxmoxToken: `root@pam!e2e=${randomBytes(16).toString("hex")}`,
+    clusterIdentity: "",
+    operatorIdentity: "",
+    operatorRecipient: "",
+  };
+  let ns: LoopbackNetns;
+  let cluster: FakeCluster | undefined;
+  const timings: string[] = [];
+
+  const excludeFlux = (name: string) => [
+    "--exclude",
+    `urn:pulumi:${name}::talos-homelab::talos-homelab:index:HomelabCluster$pulumi:providers:kubernetes::e2e-kubernetes`,
+    "--exclude-dependents",
+  ];
+
+  function env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      HOME: home,
+      PULUMI_BACKEND_URL: `file://${stateDir}`,
+      PULUMI_CONFIG_PASSPHRASE: values.passphrase,
+      PROXMOX_VE_API_TOKEN: values.proxmoxToken,
+      TALOS_HOMELAB_GIT_TOKEN: values.gitToken,
+      TALOS_HOMELAB_AGE_IDENTITY: values.clusterIdentity,
+    };
+  }
+
+  async function pulumi(label: string, args: string[], opts?: Parameters<typeof runPulumi>[3]): Promise<PulumiResult> {
+    const result = await runPulumi(ns, args, env(), opts);
+    timings.push(`${label}: ${result.seconds.toFixed(1)} s (exit ${result.code})`);
+    return result;
+  }
+
+  function stackConfig(outputDir: string, workerPatch: Record<string, unknown>) {
+    const nodes = E2E_NODES.map((node) => ({
+      name: node.name,
+      role: node.role,
+      proxmoxNode: "pve1",
+      vmId: node.vmId,
+      ip: `${node.ip}/24`,
+      cores: 2,
+      memory: 4096,
+      diskSize: 32,
+      ...(node.name === "worker-1" ? { patches: [workerPatch] } : {}),
+    }));
+    return {
+      config: {
+        "talos-homelab:clusterName": "e2e",
+        "talos-homelab:talosVersion": "v1.11.5",
+        "talos-homelab:kubernetesVersion": "1.34.1",
+        "talos-homelab:controlPlane": { vip: E2E_VIP },
+        "talos-homelab:proxmox": { endpoint: "https://127.0.0.1:8006/", insecure: true },
+        "talos-homelab:network": { subnet: E2E_SUBNET, gateway: "127.0.10.1", nameservers: ["127.0.10.1"] },
+        "talos-homelab:nodes": nodes,
+        "talos-homelab:ageRecipients": [values.operatorRecipient],
+        // Never contacted: the Git URL only goes into the FluxInstance, which runs in preview only here.
+        "talos-homelab:flux": { url: "https://127.0.0.1:3000/homelab-gitops.git" },
+        "talos-homelab:outputDir": outputDir,
+      },
+    };
+  }
+
+  const LABELS = { "homelab.example.net/storage": "true" };
+  const writeStack = (file: string, outputDir: string, labels: Record<string, string> = LABELS) =>
+    writeFileSync(file, stringify(stackConfig(outputDir, { machine: { nodeLabels: labels } })), { mode: 0o600 });
+
+  beforeAll(async () => {
+    requireEnv("PULUMI_HOME", 'the engine toolchain is not set up: eval "$(bash test/engine/build.sh --print-env)"');
+    const oracle = requireEnv("TALOS_ORACLE_V1_11", ORACLE_HINT);
+    requireEnv("SOPS_BIN", ORACLE_HINT);
+    for (const dir of [stateDir, home, treeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const cluster_ = await generateAgeIdentity();
+    const operator = await generateAgeIdentity();
+    values.clusterIdentity = cluster_.identity;
+    values.operatorIdentity = operator.identity;
+    values.operatorRecipient = operator.recipient;
+    writeStack(configFile, treeDir);
+    writeStack(killedConfigFile, join(work, "killed-tree"));
+    ns = await LoopbackNetns.create();
+    void oracle;
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+    ns?.close();
+    console.log(`engine e2e timings:\n  ${timings.join("\n  ")}`);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("a preview of a stack whose `up` was killed right after the machine secrets makes no connection to the cluster", async () => {
+    const init = await pulumi("stack init (killed)", ["stack", "init", killedStack, "--secrets-provider", "passphrase", "--non-interactive", "--config-file", killedConfigFile]);
+    expect(init.code, tail(init)).toBe(0);
+    // No node answers yet: the up gets as far as the machine secrets and is killed (its process group, SIGKILL).
+    const killed = await pulumi("up, killed after the machine secrets", ["up", "--yes", "--skip-preview", "--non-interactive", "--config-file", killedConfigFile, "-s", killedStack], {
+      killWhen: (out) => /e2e-machine-secrets\s+created/.test(out),
+      timeoutMs: 300_000,
+    });
+    expect(killed.stdout, tail(killed)).toMatch(/e2e-machine-secrets\s+created/);
+    expect(killed.code, tail(killed)).not.toBe(0);
+
+    const trap = await ConnectionTrap.start(ns, work);
+    try {
+      const preview = await pulumi("preview after the killed up", ["preview", "--diff", "--non-interactive", "--config-file", killedConfigFile, "-s", killedStack]);
+      expect(preview.code, tail(preview)).toBe(0);
+      expect(trap.connections(), "connections to the cluster's addresses during the preview").toEqual([]);
+    } finally {
+      await trap.stop();
+    }
+  }, 600_000);
+
+  it("pulumi preview of the new stack plans every resource, Flux included, and exits 0", async () => {
+    const init = await pulumi("stack init", ["stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive", "--config-file", configFile]);
+    expect(init.code, tail(init)).toBe(0);
+    const preview = await pulumi("first preview", ["preview", "--json", "--non-interactive", "--config-file", configFile, "-s", stack]);
+    expect(preview.code, tail(preview)).toBe(0);
+    const steps = (JSON.parse(preview.stdout) as { steps: { op: string; urn: string }[] }).steps;
+    const types = steps.map((s) => s.urn.split("::")[2] ?? "");
+    for (const type of ["kubernetes:helm.sh/v4:Chart", "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Namespace"]) {
+      expect(types.some((t) => t.endsWith(type)), `${type} in the plan`).toBe(true);
+    }
+    expect(steps.every((s) => s.op === "create" || s.op === "same")).toBe(true);
+  }, 300_000);
+
+  it("pulumi up runs the whole chain and exits 0", async () => {
+    cluster = await FakeCluster.start(ns, requireEnv("TALOS_ORACLE_V1_11", ORACLE_HINT), work);
+    const up = await pulumi("up", ["up", "--yes", "--skip-preview", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)], { timeoutMs: 900_000 });
+    expect(up.code, tail(up)).toBe(0);
+  }, 900_000);
+
+  it("the fake apids received one maintenance-mode apply per node, of the config in the tree, and exactly one bootstrap", async () => {
+    const fake = cluster as FakeCluster;
+    const identityEnv = { ...process.env, SOPS_AGE_KEY: values.operatorIdentity };
+    let bootstraps = 0;
+    for (const node of E2E_NODES) {
+      const calls = fake.apidCalls(node.name);
+      const applies = applyCalls(calls);
+      expect(applies.map((c) => [c.mode, c.code, c.request?.mode]), node.name).toEqual([["maintenance", "OK", "AUTO"]]);
+      const inTree = spawnSync(requireEnv("SOPS_BIN", ORACLE_HINT), ["--decrypt", join(treeDir, "talos/e2e", `${node.name}.sops.yaml`)], { env: identityEnv, encoding: "utf8" });
+      expect(inTree.status, inTree.stderr).toBe(0);
+      expect(Buffer.from(String(applies[0]?.request?.data), "base64").toString("utf8"), `${node.name}: applied config = tree copy`).toBe(inTree.stdout);
+      const nodeBootstraps = bootstrapCalls(calls);
+      bootstraps += nodeBootstraps.length;
+      if (node.name === "cp-1") expect(nodeBootstraps.map((c) => [c.mode, c.roles, c.code])).toEqual([["configured", ["os:admin"], "OK"]]);
+      if (node.role === "controlplane") {
+        expect(calls.some((c) => c.method === "/machine.MachineService/EtcdMemberList" && c.code === "OK" && c.mode === "configured")).toBe(true);
+      }
+      expect(calls.filter((c) => c.code === "PermissionDenied")).toEqual([]);
+    }
+    expect(bootstraps).toBe(1);
+    const kube = fake.kubeEvents();
+    expect(kube.some((e) => e.event === "request" && e.path === "/readyz" && e.status === 200)).toBe(true);
+    expect(kube.some((e) => e.event === "request" && e.path === "/api/v1/nodes" && e.status === 200)).toBe(true);
+    expect(kube.filter((e) => e.event === "request" && e.status === 404)).toEqual([]);
+  });
+
+  it("the tree's files decrypt with the real sops, with the operator identity and with the cluster identity", () => {
+    const files = findFiles(treeDir).map((f) => relative(treeDir, f)).sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        ".sops.yaml",
+        "talos/e2e/secrets.sops.yaml",
+        "talos/e2e/talosconfig.sops.yaml",
+        "talos/e2e/kubeconfig.sops.yaml",
+        ...E2E_NODES.map((n) => `talos/e2e/${n.name}.sops.yaml`),
+        "clusters/e2e/flux-system/sops-age.sops.yaml",
+        "clusters/e2e/flux-system/git-credentials.sops.yaml",
+      ]),
+    );
+    const sops = requireEnv("SOPS_BIN", ORACLE_HINT);
+    for (const file of files.filter((f) => f.endsWith(".sops.yaml"))) {
+      expect(statSync(join(treeDir, file)).mode & 0o077, `${file} is not readable by others`).toBe(0);
+      const asOperator = spawnSync(sops, ["--decrypt", join(treeDir, file)], { env: { ...process.env, SOPS_AGE_KEY: values.operatorIdentity }, encoding: "utf8" });
+      expect(asOperator.status, `${file}: ${asOperator.stderr}`).toBe(0);
+      if (file.startsWith("clusters/")) {
+        const asCluster = spawnSync(sops, ["--decrypt", join(treeDir, file)], { env: { ...process.env, SOPS_AGE_KEY: values.clusterIdentity }, encoding: "utf8" });
+        expect(asCluster.status, `${file}: ${asCluster.stderr}`).toBe(0);
+      }
+    }
+    const bundle = spawnSync(sops, ["--decrypt", join(treeDir, "talos/e2e/secrets.sops.yaml")], { env: { ...process.env, SOPS_AGE_KEY: values.operatorIdentity }, encoding: "utf8" });
+    expect(parseSecretsYaml(bundle.stdout).cluster.secret.length).toBeGreaterThan(20);
+  });
+
+  it("pulumi stack export holds no plaintext secret: not the values put in, not the machine secrets, no PEM or age key in any spelling", async () => {
+    const exported = await pulumi("stack export", ["stack", "export", "-s", stack]);
+    expect(exported.code, tail(exported)).toBe(0);
+    const state = exported.stdout;
+    expect(state).toContain("e2e-machine-secrets");
+    const sops = requireEnv("SOPS_BIN", ORACLE_HINT);
+    const bundleText = spawnSync(sops, ["--decrypt", join(treeDir, "talos/e2e/secrets.sops.yaml")], { env: { ...process.env, SOPS_AGE_KEY: values.operatorIdentity }, encoding: "utf8" }).stdout;
+    const bundle = parseSecretsYaml(bundleText);
+    const pemBody = (pem: string) => pem.split("\n").filter((l) => l !== "" && !l.startsWith("-----")).join("");
+    const secrets = [
+      values.passphrase,
+      values.gitToken,
+      values.proxmoxToken,
+      values.clusterIdentity,
+      values.operatorIdentity,
+      bundle.cluster.secret,
+      bundle.secrets.bootstrapToken,
+      bundle.trustdInfo.token,
+      bundle.secrets.secretboxEncryptionSecret ?? "",
+      ...[bundle.certs.os.key, bundle.certs.k8s.key, bundle.certs.etcd.key, bundle.certs.k8sAggregator.key, bundle.certs.k8sServiceAccount.key].map(pemBody),
+    ].filter((s) => s !== "");
+    const spellings = (s: string) => [s, s.toLowerCase(), Buffer.from(s).toString("base64"), Buffer.from(s).toString("hex"), JSON.stringify(s).slice(1, -1)];
+    for (const secret of secrets) for (const spelling of spellings(secret)) expect(state.includes(spelling), `a secret (${secret.length} chars) in some spelling`).toBe(false);
+    const keyMaterial = [/-----BEGIN/i, /PRIVATE KEY/i, /AGE-SECRET-KEY-1/i, /LS0tLS1CRUdJTi/, /QUdFLVNFQ1JFVC1LRVkt/i, /2d2d2d2d2d424547494e/i];
+    for (const pattern of keyMaterial) expect(pattern.test(state), `state matches ${String(pattern)}`).toBe(false);
+    // The configs the nodes received (plain in the fake apids' records) are nowhere in the state either.
+    for (const node of E2E_NODES) {
+      const data = String(applyCalls((cluster as FakeCluster).apidCalls(node.name))[0]?.request?.data);
+      expect(state.includes(data.slice(0, 200))).toBe(false);
+    }
+  });
+
+  it("a second pulumi up changes nothing and calls no node again", async () => {
+    const before = E2E_NODES.map((n) => applyCalls((cluster as FakeCluster).apidCalls(n.name)).length + bootstrapCalls((cluster as FakeCluster).apidCalls(n.name)).length);
+    const up = await pulumi("second up", ["up", "--yes", "--expect-no-changes", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+    expect(up.code, tail(up)).toBe(0);
+    const after = E2E_NODES.map((n) => applyCalls((cluster as FakeCluster).apidCalls(n.name)).length + bootstrapCalls((cluster as FakeCluster).apidCalls(n.name)).length);
+    expect(after).toEqual(before);
+  }, 600_000);
+
+  it("after one node's patch changes, the preview shows exactly that node's apply changing, naming the config paths and no value", async () => {
+    const newValue = `fast-ssd-${randomBytes(4).toString("hex")}`;
+    writeStack(configFile, treeDir, { "homelab.example.net/storage": newValue });
+    try {
+      const json = await pulumi("preview after a patch change (json)", ["preview", "--json", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+      expect(json.code, tail(json)).toBe(0);
+      const steps = (JSON.parse(json.stdout) as { steps: { op: string; urn: string }[] }).steps;
+      const changedApplies = steps.filter((s) => s.op !== "same" && s.urn.includes("TalosConfigApply")).map((s) => [s.op, s.urn.split("::").at(-1)]);
+      expect(changedApplies).toEqual([["update", "e2e-worker-1-config"]]);
+      expect(steps.filter((s) => s.op !== "same").map((s) => s.urn.split("::").at(-1)).sort()).toEqual(["e2e-gitops-tree", "e2e-worker-1-config"]);
+
+      const diff = await pulumi("preview --diff after a patch change", ["preview", "--diff", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+      expect(diff.code, tail(diff)).toBe(0);
+      const section = diff.stdout.slice(diff.stdout.indexOf("e2e-worker-1-config"));
+      expect(section).toMatch(/configPaths/);
+      expect(section).toContain('machine.nodeLabels["homelab.example.net/storage"]');
+      expect(diff.stdout).not.toContain(newValue);
+      for (const other of E2E_NODES.filter((n) => n.name !== "worker-1")) expect(diff.stdout).not.toMatch(new RegExp(`~ .*e2e-${other.name}-config`));
+    } finally {
+      writeStack(configFile, treeDir);
+    }
+  }, 600_000);
+
+  it("pulumi refresh finds no changes", async () => {
+    const refresh = await pulumi("refresh", ["refresh", "--yes", "--expect-no-changes", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+    expect(refresh.code, tail(refresh)).toBe(0);
+  }, 600_000);
+
+  it("pulumi destroy refuses the protected resources until they are unprotected, then exits 0 and leaves the tree", async () => {
+    const refused = await pulumi("destroy (protected)", ["destroy", "--yes", "--non-interactive", "--config-file", configFile, "-s", stack]);
+    expect(refused.code, tail(refused)).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/protect/i);
+    expect(`${refused.stdout}${refused.stderr}`).toContain("e2e-machine-secrets");
+    const unprotect = await pulumi("state unprotect --all", ["state", "unprotect", "--all", "--yes", "-s", stack]);
+    expect(unprotect.code, tail(unprotect)).toBe(0);
+    const destroy = await pulumi("destroy", ["destroy", "--yes", "--non-interactive", "--config-file", configFile, "-s", stack]);
+    expect(destroy.code, tail(destroy)).toBe(0);
+    expect(existsSync(join(treeDir, "talos/e2e/secrets.sops.yaml")), "destroy leaves the tree in outputDir alone").toBe(true);
+    const exported = await pulumi("stack export after destroy", ["stack", "export", "-s", stack]);
+    expect((JSON.parse(exported.stdout) as { deployment: { resources?: unknown[] } }).deployment.resources ?? []).toEqual([]);
+  }, 600_000);
+});

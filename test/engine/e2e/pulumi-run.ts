@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import type { LoopbackNetns } from "./netns";
+
+export interface PulumiResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall-clock seconds. */
+  readonly seconds: number;
+}
+
+export interface PulumiRunOptions {
+  /** Called with each chunk of stdout; return true to kill the run's whole process group (SIGKILL) right there. */
+  readonly killWhen?: (stdoutSoFar: string) => boolean;
+  readonly timeoutMs?: number;
+}
+
+export const REPO_ROOT = resolve(__dirname, "../../..");
+
+/**
+ * Runs the real `pulumi` CLI from the engine toolchain (test/engine/build.sh --print-env puts it on PATH) inside the
+ * loopback namespace, in the project folder, in its own process group, so the language host and every provider
+ * plugin it starts can be killed together.
+ */
+export function runPulumi(ns: LoopbackNetns, args: readonly string[], env: NodeJS.ProcessEnv, opts: PulumiRunOptions = {}): Promise<PulumiResult> {
+  const [cmd, argv] = ns.enter("pulumi", args);
+  const started = Date.now();
+  const child = spawn(cmd, argv, { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  let killed = false;
+  const killGroup = () => {
+    if (killed) return;
+    killed = true;
+    try {
+      process.kill(-(child.pid as number), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  const timer = setTimeout(killGroup, opts.timeoutMs ?? 600_000);
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (opts.killWhen?.(stdout) === true) killGroup();
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done, fail) => {
+    child.once("error", fail);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      // The language host and providers share the group; make sure none outlives a killed run.
+      if (killed) killGroup();
+      done({ code: code ?? (signal !== null ? 137 : 1), stdout, stderr, seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+/** Text of a failed run for an assertion message (the last lines are where Pulumi says why). */
+export function tail(result: PulumiResult, lines = 60): string {
+  return `exit ${result.code}\n--- stdout ---\n${result.stdout.split("\n").slice(-lines).join("\n")}\n--- stderr ---\n${result.stderr.split("\n").slice(-lines).join("\n")}`;
+}
