@@ -23,7 +23,7 @@ import (
 
 func init() {
 	register("serve", "serve --ca-crt F --ca-key F --listen ADDR --record FILE [--maintenance] [--bootstrap-not-ready N] "+
-		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply]   a fake apid serving Talos's MachineService and COSI reads", runServe)
+		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply [--trustd-dir D]]   a fake apid serving Talos's MachineService and COSI reads", runServe)
 }
 
 // serveOptions are the flags of `serve`.
@@ -37,6 +37,7 @@ type serveOptions struct {
 	etcdMembers       []string
 	kubeconfig        string
 	configureOnApply  bool
+	trustdDir         string
 }
 
 // runServe starts a fake apid: Talos's generated MachineService behind the TLS and authorization
@@ -59,7 +60,7 @@ func runServe(args []string) error {
 	}
 	defer recorder.close() //nolint:errcheck
 
-	mode := &serveMode{maintenance: opts.maintenance, tls: withH2(tlsConfig), hosts: serveListenHosts(opts.listen)}
+	mode := &serveMode{maintenance: opts.maintenance, tls: withH2(tlsConfig), hosts: serveListenHosts(opts.listen), trustdDir: opts.trustdDir}
 	authz := &serveAuthorizer{mode: mode, recorder: recorder}
 	server := grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(mode.tlsConfig())),
@@ -122,6 +123,8 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 	flags.StringVar(&opts.kubeconfig, "kubeconfig", "", "file whose content Kubeconfig streams as tar.gz")
 	flags.BoolVar(&opts.configureOnApply, "configure-on-apply", false,
 		"with --maintenance: after the first valid apply, serve mutual TLS with the applied config's machine.ca (as an installed node)")
+	flags.StringVar(&opts.trustdDir, "trustd-dir", "",
+		"with --configure-on-apply: a control plane writes its Talos API CA here (0600); a worker takes its server certificate from it, as from trustd")
 
 	if err := flags.Parse(args); err != nil {
 		return nil, err

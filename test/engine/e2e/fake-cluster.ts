@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Daemon, type LoopbackNetns, startDaemon } from "./netns";
 
@@ -17,6 +17,7 @@ export const KUBE_API_PORT = 6443;
 export const E2E_NODES: readonly E2eNode[] = [
   { name: "cp-1", role: "controlplane", ip: "127.0.10.11", vmId: 9101 },
   { name: "cp-2", role: "controlplane", ip: "127.0.10.12", vmId: 9102 },
+  { name: "cp-3", role: "controlplane", ip: "127.0.10.13", vmId: 9103 },
   { name: "worker-1", role: "worker", ip: "127.0.10.21", vmId: 9111 },
 ];
 
@@ -43,7 +44,8 @@ function jsonLines<T>(file: string): T[] {
 
 /**
  * Fresh nodes in maintenance mode: one `talos-oracle serve --maintenance --configure-on-apply` per node on
- * <ip>:50000 (it becomes a configured node with the applied config's Talos API CA after its first apply), and the
+ * <ip>:50000 (it becomes a configured node with the applied config's Talos API CA after its first apply; workers get
+ * their server certificate through --trustd-dir, as from a control plane's trustd), and the
  * Kubernetes readiness stand-in on <vip>:6443. All inside the test's loopback namespace.
  */
 export class FakeCluster {
@@ -55,6 +57,9 @@ export class FakeCluster {
   static async start(ns: LoopbackNetns, oracle: string, dir: string): Promise<FakeCluster> {
     const controlPlanes = E2E_NODES.filter((n) => n.role === "controlplane").map((n) => n.name);
     const daemons: Daemon[] = [];
+    // Where the control planes' fake "trustd" hands the Talos API CA to the workers (0700; the files are 0600).
+    const trustd = join(dir, "trustd");
+    mkdirSync(trustd, { recursive: true, mode: 0o700 });
     try {
       for (const node of E2E_NODES) {
         daemons.push(
@@ -62,6 +67,8 @@ export class FakeCluster {
             "serve",
             "--maintenance",
             "--configure-on-apply",
+            "--trustd-dir",
+            trustd,
             "--listen",
             `${node.ip}:${TALOS_API_PORT}`,
             "--record",
