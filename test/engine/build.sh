@@ -97,7 +97,8 @@ in_cache() {
   mv -T "$tmp" "$BUILT_DIR" 2>/dev/null || rm -rf "$tmp" # another build won the race: keep its folder
   BUILDING_DIR=""
   # drop other keys of the same tool after a day (a run elsewhere may still use a recent one)
-  find "$CACHE_DIR" -maxdepth 1 -type d -name "$name-*" ! -name "$name-$key" -mmin +1440 -exec rm -rf {} +
+  # (keys start with a version or a hex digit: "pulumi-v3..." never matches "pulumi-language-nodejs-...")
+  find "$CACHE_DIR" -maxdepth 1 -type d -name "$name-[0-9a-fv]*" ! -name "$name-$key" -mmin +1440 -exec rm -rf {} +
   log "$name: built in $((SECONDS - started))s"
 }
 
