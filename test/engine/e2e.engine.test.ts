@@ -1,33 +1,40 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { generateAgeIdentity } from "../../sops/age-identities";
 import { parseSecretsYaml } from "../../talos/secrets-yaml";
 import { ConnectionTrap, E2E_NODES, E2E_SUBNET, E2E_VIP, FakeCluster, type ApidCall } from "./e2e/fake-cluster";
 import { LoopbackNetns } from "./e2e/netns";
 import { type PulumiResult, runPulumi, tail } from "./e2e/pulumi-run";
+import { ROOT, type Sandbox, sandbox } from "./engine-harness";
 
 // `pulumi up` of an end-to-end stack, for real: the Pulumi CLI and language host built by test/engine/build.sh,
 // the stand-in proxmoxve provider, one `talos-oracle serve` fake apid per node (fresh nodes in maintenance mode
 // that become configured nodes with the applied CA), and a loopback stand-in for the Kubernetes readiness calls.
-// Everything runs inside one network namespace that has only `lo` (unshare -n; ip link set lo up).
+// Everything runs inside one network namespace that has only `lo` (unshare -n; ip link set lo up), held open for
+// the whole file so that the fakes and each `pulumi` run (entered with nsenter) see each other on 127.0.10.0/24.
 //
 // Flux runs in preview only: its chart comes from a registry that is not reachable here, and creating its
 // Namespace/Secrets/CRD instance needs a real Kubernetes API, which the readiness stand-in is not. So the first
 // `pulumi preview` of the new stack plans the Flux resources (with the kubeconfig still unknown), and every
 // `up`/`refresh` here excludes the Kubernetes provider and what depends on it (--exclude ... --exclude-dependents).
 
-function requireEnv(name: string, hint: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === "") throw new Error(`${name} is not set: ${hint}`);
-  return value;
-}
+let compatTools: Record<string, string> | undefined;
 
-const ORACLE_HINT = 'run through `npm run test:engine` (or eval "$(bash test/compat/run.sh --print-env)")';
+/** A tool test/compat/run.sh builds (cached): the real sops, the Talos oracle. */
+function compatTool(name: "SOPS_BIN" | "TALOS_ORACLE_V1_11"): string {
+  if (compatTools === undefined) {
+    const result = spawnSync("bash", ["-c", 'eval "$(bash test/compat/run.sh --print-env)" && printf "%s\\n%s\\n" "$SOPS_BIN" "$TALOS_ORACLE_V1_11"'], { cwd: ROOT, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`test/compat/run.sh --print-env failed:\n${result.stderr}`);
+    const [sops, oracle] = result.stdout.trim().split("\n");
+    compatTools = { SOPS_BIN: sops as string, TALOS_ORACLE_V1_11: oracle as string };
+  }
+  return compatTools[name] as string;
+}
 
 function findFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -41,12 +48,10 @@ const applyCalls = (calls: readonly ApidCall[]) => calls.filter((c) => c.method 
 describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () => {
   const work = mkdtempSync(join(tmpdir(), "talos-homelab-e2e-"));
   const stateDir = join(work, "state");
-  const home = join(work, "home");
   const treeDir = join(work, "tree");
-  const stack = `e2e-${randomBytes(3).toString("hex")}`;
-  const killedStack = `${stack}-killed`;
-  const configFile = join(work, "Pulumi.e2e.yaml");
-  const killedConfigFile = join(work, "Pulumi.e2e-killed.yaml");
+  const stack = "e2e";
+  const killedStack = "e2e-killed";
+  let box: Sandbox;
   const values = {
     passphrase: randomBytes(18).toString("base64"),
     gitToken: `ghp_e2e${randomBytes(16).toString("hex")}`,
@@ -67,8 +72,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
 
   function env(): NodeJS.ProcessEnv {
     return {
-      ...process.env,
-      HOME: home,
+      ...box.env,
       PULUMI_BACKEND_URL: `file://${stateDir}`,
       PULUMI_CONFIG_PASSPHRASE: values.passphrase,
       PROXMOX_VE_API_TOKEN: values.proxmoxToken,
@@ -77,8 +81,8 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     };
   }
 
-  async function pulumi(label: string, args: string[], opts?: Parameters<typeof runPulumi>[3]): Promise<PulumiResult> {
-    const result = await runPulumi(ns, args, env(), opts);
+  async function pulumi(label: string, args: string[], opts?: Parameters<typeof runPulumi>[4]): Promise<PulumiResult> {
+    const result = await runPulumi(ns, box.cwd, args, env(), opts);
     timings.push(`${label}: ${result.seconds.toFixed(1)} s (exit ${result.code})`);
     return result;
   }
@@ -113,37 +117,40 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
   }
 
   const LABELS = { "homelab.example.net/storage": "true" };
-  const writeStack = (file: string, outputDir: string, labels: Record<string, string> = LABELS) =>
-    writeFileSync(file, stringify(stackConfig(outputDir, { machine: { nodeLabels: labels } })), { mode: 0o600 });
+  /** Writes Pulumi.<name>.yaml in the sandbox checkout, keeping what `pulumi stack init` added (encryptionsalt). */
+  const writeStack = (name: string, outputDir: string, labels: Record<string, string> = LABELS) => {
+    const file = join(box.cwd, `Pulumi.${name}.yaml`);
+    const kept = existsSync(file) ? (parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+    writeFileSync(file, stringify({ ...kept, ...stackConfig(outputDir, { machine: { nodeLabels: labels } }) }), { mode: 0o600 });
+  };
 
   beforeAll(async () => {
-    requireEnv("PULUMI_HOME", 'the engine toolchain is not set up: eval "$(bash test/engine/build.sh --print-env)"');
-    const oracle = requireEnv("TALOS_ORACLE_V1_11", ORACLE_HINT);
-    requireEnv("SOPS_BIN", ORACLE_HINT);
-    for (const dir of [stateDir, home, treeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    box = sandbox();
+    compatTool("SOPS_BIN");
+    for (const dir of [stateDir, treeDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const cluster_ = await generateAgeIdentity();
     const operator = await generateAgeIdentity();
     values.clusterIdentity = cluster_.identity;
     values.operatorIdentity = operator.identity;
     values.operatorRecipient = operator.recipient;
-    writeStack(configFile, treeDir);
-    writeStack(killedConfigFile, join(work, "killed-tree"));
+    writeStack(stack, treeDir);
+    writeStack(killedStack, join(work, "killed-tree"));
     ns = await LoopbackNetns.create();
-    void oracle;
-  }, 60_000);
+  }, 900_000);
 
   afterAll(async () => {
     await cluster?.stop();
     ns?.close();
     console.log(`engine e2e timings:\n  ${timings.join("\n  ")}`);
     rmSync(work, { recursive: true, force: true });
+    for (const dir of [box?.cwd, box?.home]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it("a preview of a stack whose `up` was killed right after the machine secrets makes no connection to the cluster", async () => {
-    const init = await pulumi("stack init (killed)", ["stack", "init", killedStack, "--secrets-provider", "passphrase", "--non-interactive", "--config-file", killedConfigFile]);
+    const init = await pulumi("stack init (killed)", ["stack", "init", killedStack, "--secrets-provider", "passphrase", "--non-interactive"]);
     expect(init.code, tail(init)).toBe(0);
     // No node answers yet: the up gets as far as the machine secrets and is killed (its process group, SIGKILL).
-    const killed = await pulumi("up, killed after the machine secrets", ["up", "--yes", "--skip-preview", "--non-interactive", "--config-file", killedConfigFile, "-s", killedStack], {
+    const killed = await pulumi("up, killed after the machine secrets", ["up", "--yes", "--skip-preview", "--non-interactive", "-s", killedStack], {
       killWhen: (out) => /e2e-machine-secrets\s+created/.test(out),
       timeoutMs: 300_000,
     });
@@ -152,7 +159,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
 
     const trap = await ConnectionTrap.start(ns, work);
     try {
-      const preview = await pulumi("preview after the killed up", ["preview", "--diff", "--non-interactive", "--config-file", killedConfigFile, "-s", killedStack]);
+      const preview = await pulumi("preview after the killed up", ["preview", "--diff", "--non-interactive", "-s", killedStack]);
       expect(preview.code, tail(preview)).toBe(0);
       expect(trap.connections(), "connections to the cluster's addresses during the preview").toEqual([]);
     } finally {
@@ -161,9 +168,9 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
   }, 600_000);
 
   it("pulumi preview of the new stack plans every resource, Flux included, and exits 0", async () => {
-    const init = await pulumi("stack init", ["stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive", "--config-file", configFile]);
+    const init = await pulumi("stack init", ["stack", "init", stack, "--secrets-provider", "passphrase", "--non-interactive"]);
     expect(init.code, tail(init)).toBe(0);
-    const preview = await pulumi("first preview", ["preview", "--json", "--non-interactive", "--config-file", configFile, "-s", stack]);
+    const preview = await pulumi("first preview", ["preview", "--json", "--non-interactive", "-s", stack]);
     expect(preview.code, tail(preview)).toBe(0);
     const steps = (JSON.parse(preview.stdout) as { steps: { op: string; urn: string }[] }).steps;
     const types = steps.map((s) => s.urn.split("::")[2] ?? "");
@@ -174,8 +181,8 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
   }, 300_000);
 
   it("pulumi up runs the whole chain and exits 0", async () => {
-    cluster = await FakeCluster.start(ns, requireEnv("TALOS_ORACLE_V1_11", ORACLE_HINT), work);
-    const up = await pulumi("up", ["up", "--yes", "--skip-preview", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)], { timeoutMs: 900_000 });
+    cluster = await FakeCluster.start(ns, compatTool("TALOS_ORACLE_V1_11"), work);
+    const up = await pulumi("up", ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stack, ...excludeFlux(stack)], { timeoutMs: 900_000 });
     expect(up.code, tail(up)).toBe(0);
   }, 900_000);
 
@@ -187,7 +194,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
       const calls = fake.apidCalls(node.name);
       const applies = applyCalls(calls);
       expect(applies.map((c) => [c.mode, c.code, c.request?.mode]), node.name).toEqual([["maintenance", "OK", "AUTO"]]);
-      const inTree = spawnSync(requireEnv("SOPS_BIN", ORACLE_HINT), ["--decrypt", join(treeDir, "talos/e2e", `${node.name}.sops.yaml`)], { env: identityEnv, encoding: "utf8" });
+      const inTree = spawnSync(compatTool("SOPS_BIN"), ["--decrypt", join(treeDir, "talos/e2e", `${node.name}.sops.yaml`)], { env: identityEnv, encoding: "utf8" });
       expect(inTree.status, inTree.stderr).toBe(0);
       expect(Buffer.from(String(applies[0]?.request?.data), "base64").toString("utf8"), `${node.name}: applied config = tree copy`).toBe(inTree.stdout);
       const nodeBootstraps = bootstrapCalls(calls);
@@ -218,7 +225,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
         "clusters/e2e/flux-system/git-credentials.sops.yaml",
       ]),
     );
-    const sops = requireEnv("SOPS_BIN", ORACLE_HINT);
+    const sops = compatTool("SOPS_BIN");
     for (const file of files.filter((f) => f.endsWith(".sops.yaml"))) {
       expect(statSync(join(treeDir, file)).mode & 0o077, `${file} is not readable by others`).toBe(0);
       const asOperator = spawnSync(sops, ["--decrypt", join(treeDir, file)], { env: { ...process.env, SOPS_AGE_KEY: values.operatorIdentity }, encoding: "utf8" });
@@ -237,7 +244,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     expect(exported.code, tail(exported)).toBe(0);
     const state = exported.stdout;
     expect(state).toContain("e2e-machine-secrets");
-    const sops = requireEnv("SOPS_BIN", ORACLE_HINT);
+    const sops = compatTool("SOPS_BIN");
     const bundleText = spawnSync(sops, ["--decrypt", join(treeDir, "talos/e2e/secrets.sops.yaml")], { env: { ...process.env, SOPS_AGE_KEY: values.operatorIdentity }, encoding: "utf8" }).stdout;
     const bundle = parseSecretsYaml(bundleText);
     const pemBody = (pem: string) => pem.split("\n").filter((l) => l !== "" && !l.startsWith("-----")).join("");
@@ -266,7 +273,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
 
   it("a second pulumi up changes nothing and calls no node again", async () => {
     const before = E2E_NODES.map((n) => applyCalls((cluster as FakeCluster).apidCalls(n.name)).length + bootstrapCalls((cluster as FakeCluster).apidCalls(n.name)).length);
-    const up = await pulumi("second up", ["up", "--yes", "--expect-no-changes", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+    const up = await pulumi("second up", ["up", "--yes", "--expect-no-changes", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
     expect(up.code, tail(up)).toBe(0);
     const after = E2E_NODES.map((n) => applyCalls((cluster as FakeCluster).apidCalls(n.name)).length + bootstrapCalls((cluster as FakeCluster).apidCalls(n.name)).length);
     expect(after).toEqual(before);
@@ -274,16 +281,16 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
 
   it("after one node's patch changes, the preview shows exactly that node's apply changing, naming the config paths and no value", async () => {
     const newValue = `fast-ssd-${randomBytes(4).toString("hex")}`;
-    writeStack(configFile, treeDir, { "homelab.example.net/storage": newValue });
+    writeStack(stack, treeDir, { "homelab.example.net/storage": newValue });
     try {
-      const json = await pulumi("preview after a patch change (json)", ["preview", "--json", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+      const json = await pulumi("preview after a patch change (json)", ["preview", "--json", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
       expect(json.code, tail(json)).toBe(0);
       const steps = (JSON.parse(json.stdout) as { steps: { op: string; urn: string }[] }).steps;
       const changedApplies = steps.filter((s) => s.op !== "same" && s.urn.includes("TalosConfigApply")).map((s) => [s.op, s.urn.split("::").at(-1)]);
       expect(changedApplies).toEqual([["update", "e2e-worker-1-config"]]);
       expect(steps.filter((s) => s.op !== "same").map((s) => s.urn.split("::").at(-1)).sort()).toEqual(["e2e-gitops-tree", "e2e-worker-1-config"]);
 
-      const diff = await pulumi("preview --diff after a patch change", ["preview", "--diff", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+      const diff = await pulumi("preview --diff after a patch change", ["preview", "--diff", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
       expect(diff.code, tail(diff)).toBe(0);
       const section = diff.stdout.slice(diff.stdout.indexOf("e2e-worker-1-config"));
       expect(section).toMatch(/configPaths/);
@@ -291,23 +298,23 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
       expect(diff.stdout).not.toContain(newValue);
       for (const other of E2E_NODES.filter((n) => n.name !== "worker-1")) expect(diff.stdout).not.toMatch(new RegExp(`~ .*e2e-${other.name}-config`));
     } finally {
-      writeStack(configFile, treeDir);
+      writeStack(stack, treeDir);
     }
   }, 600_000);
 
   it("pulumi refresh finds no changes", async () => {
-    const refresh = await pulumi("refresh", ["refresh", "--yes", "--expect-no-changes", "--non-interactive", "--config-file", configFile, "-s", stack, ...excludeFlux(stack)]);
+    const refresh = await pulumi("refresh", ["refresh", "--yes", "--expect-no-changes", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
     expect(refresh.code, tail(refresh)).toBe(0);
   }, 600_000);
 
   it("pulumi destroy refuses the protected resources until they are unprotected, then exits 0 and leaves the tree", async () => {
-    const refused = await pulumi("destroy (protected)", ["destroy", "--yes", "--non-interactive", "--config-file", configFile, "-s", stack]);
+    const refused = await pulumi("destroy (protected)", ["destroy", "--yes", "--non-interactive", "-s", stack]);
     expect(refused.code, tail(refused)).not.toBe(0);
     expect(`${refused.stdout}${refused.stderr}`).toMatch(/protect/i);
     expect(`${refused.stdout}${refused.stderr}`).toContain("e2e-machine-secrets");
     const unprotect = await pulumi("state unprotect --all", ["state", "unprotect", "--all", "--yes", "-s", stack]);
     expect(unprotect.code, tail(unprotect)).toBe(0);
-    const destroy = await pulumi("destroy", ["destroy", "--yes", "--non-interactive", "--config-file", configFile, "-s", stack]);
+    const destroy = await pulumi("destroy", ["destroy", "--yes", "--non-interactive", "-s", stack]);
     expect(destroy.code, tail(destroy)).toBe(0);
     expect(existsSync(join(treeDir, "talos/e2e/secrets.sops.yaml")), "destroy leaves the tree in outputDir alone").toBe(true);
     const exported = await pulumi("stack export after destroy", ["stack", "export", "-s", stack]);

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
 import type { LoopbackNetns } from "./netns";
 
 export interface PulumiResult {
@@ -16,17 +15,15 @@ export interface PulumiRunOptions {
   readonly timeoutMs?: number;
 }
 
-export const REPO_ROOT = resolve(__dirname, "../../..");
-
 /**
  * Runs the real `pulumi` CLI from the engine toolchain (test/engine/build.sh --print-env puts it on PATH) inside the
- * loopback namespace, in the project folder, in its own process group, so the language host and every provider
+ * loopback namespace, in the project folder `cwd`, in its own process group, so the language host and every provider
  * plugin it starts can be killed together.
  */
-export function runPulumi(ns: LoopbackNetns, args: readonly string[], env: NodeJS.ProcessEnv, opts: PulumiRunOptions = {}): Promise<PulumiResult> {
+export function runPulumi(ns: LoopbackNetns, cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: PulumiRunOptions = {}): Promise<PulumiResult> {
   const [cmd, argv] = ns.enter("pulumi", args);
   const started = Date.now();
-  const child = spawn(cmd, argv, { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, argv, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   let killed = false;
