@@ -279,10 +279,12 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     expect(after).toEqual(before);
   }, 600_000);
 
+  const newLabel = `fast-ssd-${randomBytes(4).toString("hex")}`;
+
   it("after one node's patch changes, the preview shows exactly that node's apply changing, naming the config paths and no value", async () => {
-    const newValue = `fast-ssd-${randomBytes(4).toString("hex")}`;
+    const newValue = newLabel;
     writeStack(stack, treeDir, { "homelab.example.net/storage": newValue });
-    try {
+    {
       const json = await pulumi("preview after a patch change (json)", ["preview", "--json", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
       expect(json.code, tail(json)).toBe(0);
       const steps = (JSON.parse(json.stdout) as { steps: { op: string; urn: string }[] }).steps;
@@ -297,8 +299,27 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
       expect(section).toContain('machine.nodeLabels["homelab.example.net/storage"]');
       expect(diff.stdout).not.toContain(newValue);
       for (const other of E2E_NODES.filter((n) => n.name !== "worker-1")) expect(diff.stdout).not.toMatch(new RegExp(`~ .*e2e-${other.name}-config`));
-    } finally {
-      writeStack(stack, treeDir);
+    }
+  }, 600_000);
+
+  it("pulumi up of that change applies it to that node alone, over mutual TLS, and logs the changed paths", async () => {
+    const fake = cluster as FakeCluster;
+    const before = Object.fromEntries(E2E_NODES.map((n) => [n.name, fake.apidCalls(n.name).length]));
+    const up = await pulumi("up of the patch change", ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
+    expect(up.code, tail(up)).toBe(0);
+    expect(up.stdout).toContain('changed config paths: machine.nodeLabels["homelab.example.net/storage"]');
+    expect(up.stdout).not.toContain(newLabel);
+    for (const node of E2E_NODES) {
+      const fresh = fake.apidCalls(node.name).slice(before[node.name]);
+      if (node.name !== "worker-1") {
+        expect(applyCalls(fresh), node.name).toEqual([]);
+        continue;
+      }
+      const applies = applyCalls(fresh);
+      expect(applies.map((c) => [c.mode, c.roles, c.code, c.request?.mode])).toEqual([["configured", ["os:admin"], "OK", "AUTO"]]);
+      const inTree = spawnSync(compatTool("SOPS_BIN"), ["--decrypt", join(treeDir, "talos/e2e/worker-1.sops.yaml")], { env: { ...process.env, SOPS_AGE_KEY: values.operatorIdentity }, encoding: "utf8" });
+      expect(Buffer.from(String(applies[0]?.request?.data), "base64").toString("utf8")).toBe(inTree.stdout);
+      expect(inTree.stdout).toContain(newLabel);
     }
   }, 600_000);
 
