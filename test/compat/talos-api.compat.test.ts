@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -186,6 +186,27 @@ function contractSuite(contract: "v1.11" | "v1.12", talosVersion: string): void 
         ["/machine.MachineService/ApplyConfiguration", "maintenance", "OK"],
         ["/cosi.resource.State/Get", "configured", "OK"],
       ]);
+    });
+
+    it("--trustd-dir: a worker (no CA key in its config) serves mTLS once a control plane has handed over the CA", async () => {
+      const trustd = mkdtempSync(join(dir, "trustd-"));
+      const specFile = join(dir, "worker-spec.json");
+      const spec = JSON.parse(readFileSync(join(dir, "spec.json"), "utf8")) as Record<string, unknown>;
+      writeFileSync(specFile, JSON.stringify({ ...spec, role: "worker" }));
+      const workerFile = join(dir, "worker.yaml");
+      expect(runTool(oracle, ["gen-config", specFile, "-o", workerFile]).stderr).toBe("");
+      const worker = await serve("trustd-worker", ["--maintenance", "--configure-on-apply", "--trustd-dir", trustd]);
+      const controlPlane = await serve("trustd-cp", ["--maintenance", "--configure-on-apply", "--trustd-dir", trustd]);
+      await createConfigApply(configApplyInputs({ node: worker.address, config: readFileSync(workerFile, "utf8"), talosconfig, timeoutSeconds: 30 }), configApplyDeps);
+      const early = configured(worker, admin);
+      await expect(readMachineStatus(early)).rejects.toThrow();
+      early.close();
+      await createConfigApply(configApplyInputs({ node: controlPlane.address, config, talosconfig, timeoutSeconds: 30 }), configApplyDeps);
+      expect(readdirSync(trustd).sort()).toEqual(["os-ca.crt", "os-ca.key"]);
+      expect(statSync(join(trustd, "os-ca.key")).mode & 0o077).toBe(0);
+      const client = configured(worker, admin);
+      await expect(readMachineStatus(client)).resolves.toMatchObject({ stage: "running" });
+      client.close();
     });
 
     it("maintenance mode refuses NO_REBOOT with Talos's Unimplemented", async () => {
