@@ -12,6 +12,7 @@ export type { SopsMetadata, KeyGroup, AgeKeyEntry } from "./metadata";
 export { SOPS_FORMAT_VERSION } from "./metadata";
 export * from "./errors";
 export * from "./operation-errors";
+export { ExitCode } from "./exit-codes";
 export {
   type AgeIdentity,
   defaultAgeKeyFilePath,
@@ -22,6 +23,7 @@ export {
   formatAgeKeyFile,
 } from "./age-identities";
 export { writeFileAtomic } from "./atomic-write";
+export { readInputFile, writeOutputFile, type OutputTarget } from "./operations/file-io";
 export { reencryptIfChanged, type ReencryptOptions } from "./reencrypt";
 export { encryptFile, encryptBytes, type EncryptOptions } from "./operations/encrypt";
 export { decryptFile, decryptBytes, type DecryptBytesOptions } from "./operations/decrypt";
