@@ -9,12 +9,14 @@ import {
   sopsAgeSecret,
   type GitCredentials,
 } from "../kubernetes";
-import { renderMachineConfig } from "../talos/machine-config/render";
+import { type RenderedMachineConfig, renderMachineConfig } from "../talos/machine-config/render";
 import { serializeSecretsYaml } from "../talos/secrets-yaml";
 import type { SecretsBundle } from "../talos/types";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
+
+export type { RenderedMachineConfig };
 
 export interface TreeInputs {
   readonly config: HomelabConfig;
@@ -30,11 +32,6 @@ export interface TreeInputs {
   readonly gitCredentials?: GitCredentials;
   /** Machine configs already rendered by `renderMachineConfigs` for this config and bundle (else rendered here). */
   readonly machineConfigs?: Readonly<Record<string, RenderedMachineConfig>>;
-}
-
-export interface RenderedMachineConfig {
-  readonly yaml: string;
-  readonly warnings: readonly string[];
 }
 
 /** Every node's machine config, keyed by node name: the one place configs are rendered for a cluster. */

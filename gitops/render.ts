@@ -5,7 +5,7 @@
 import { basename, dirname, resolve } from "node:path";
 import { readStackConfig, stackFileSource, validateConfig, type HomelabConfig } from "../config";
 import { clusterIdentityRecipient, normalizeClusterIdentity, SOPS_AGE_SECRET_KEY } from "../kubernetes";
-import { generateAgeIdentity, loadAgeIdentities } from "../sops/age-identities";
+import { generateAgeIdentity, loadAgeIdentities } from "../sops/index";
 import { generateSecretsBundle } from "../talos/secrets-bundle";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
 import type { SecretsBundle } from "../talos/types";
