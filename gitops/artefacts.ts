@@ -42,8 +42,6 @@ export function renderMachineConfigs(config: HomelabConfig, bundle: SecretsBundl
 
 export interface BuiltArtefacts {
   readonly artefacts: Artefact[];
-  /** Rendering warnings (e.g. the weaker nodeID disk key), de-duplicated. */
-  readonly warnings: string[];
 }
 
 function talosFile(path: string, description: string, content: string): Artefact {
@@ -55,7 +53,6 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   const { config } = inputs;
   const cluster = config.clusterName;
   const machineConfigs = inputs.machineConfigs ?? renderMachineConfigs(config, inputs.bundle);
-  const warnings = new Set<string>();
   const artefacts: Artefact[] = [
     {
       path: treePaths.sopsConfig,
@@ -68,7 +65,6 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   ];
   for (const node of config.nodes) {
     const rendered = machineConfigs[node.name] as RenderedMachineConfig;
-    rendered.warnings.forEach((w) => warnings.add(w));
     artefacts.push(talosFile(treePaths.machineConfig(cluster, node.name), `machine config ${node.name} (${node.role})`, rendered.yaml));
   }
   artefacts.push(
@@ -102,7 +98,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     ),
     format: "yaml",
   });
-  return { artefacts, warnings: [...warnings] };
+  return { artefacts };
 }
 
 /** The Git credentials the stack provides, if any (token for https, key for ssh). */
