@@ -1,18 +1,15 @@
 import type { Command } from "commander";
 import { decryptBytes, parseTreePath } from "../../../sops/index";
 import { checkIo, emit, formatsOf, readInput, run } from "./io";
-import { type IoFlags, typeOption } from "./options";
+import { type IoFlags, addOutputOptions } from "./options";
 
 export function registerDecrypt(sops: Command): void {
-  sops
+  const cmd = sops
     .command("decrypt")
     .description("decrypt a file and print the plaintext (or write it with -i / --output)")
-    .argument("[file]", "the encrypted file (stdin when omitted)")
-    .option("-i, --in-place", "write the plaintext back to the file")
-    .option("--output <path>", "write the plaintext to this file (mode 0600)")
+    .argument("[file]", "the encrypted file (stdin when omitted)");
+  addOutputOptions(cmd, "plaintext")
     .option("--extract <path>", `print only this value, e.g. '["data"]["password"]'`)
-    .addOption(typeOption("--input-type", "input"))
-    .addOption(typeOption("--output-type", "output"))
     .option("--ignore-mac", "do not check the Message Authentication Code")
     .option("--filename-override <path>", "use this path for format detection")
     .action(async (file: string | undefined, flags: IoFlags & { extract?: string; ignoreMac?: boolean }) =>

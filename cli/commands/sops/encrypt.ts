@@ -2,19 +2,15 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { encryptBytes } from "../../../sops/index";
 import { checkIo, emit, formatsOf, readInput, run } from "./io";
-import { type IoFlags, type RuleFlags, addKeyAndRuleOptions, configOf, recipientsFrom, rulesFrom, thresholdFrom, typeOption } from "./options";
+import { type IoFlags, type RuleFlags, addKeyAndRuleOptions, addOutputOptions, configOf, recipientsFrom, rulesFrom, thresholdFrom } from "./options";
 
 export function registerEncrypt(sops: Command): void {
+  const cmd = sops
+    .command("encrypt")
+    .description("encrypt a file and print the result (or write it with -i / --output)")
+    .argument("[file]", "the plaintext file (stdin when omitted)");
   addKeyAndRuleOptions(
-    sops
-      .command("encrypt")
-      .description("encrypt a file and print the result (or write it with -i / --output)")
-      .argument("[file]", "the plaintext file (stdin when omitted)")
-      .option("-i, --in-place", "write the output back to the file")
-      .option("--output <path>", "write the output to this file")
-      .addOption(typeOption("--input-type", "input"))
-      .addOption(typeOption("--output-type", "output"))
-      .option("--filename-override <path>", "use this path for format detection and .sops.yaml rule matching"),
+    addOutputOptions(cmd, "output").option("--filename-override <path>", "use this path for format detection and .sops.yaml rule matching"),
   ).action(async (file: string | undefined, flags: IoFlags & RuleFlags, cmd: Command) =>
     run(async () => {
       checkIo(flags, file);

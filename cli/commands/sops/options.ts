@@ -21,6 +21,20 @@ export interface RuleFlags extends EncryptionRules {
 export const typeOption = (flag: string, what: string) =>
   new Option(`${flag} <type>`, `${what} format (default: from the file extension; anything unknown is binary)`).choices(FORMATS);
 
+/** --input-type and --output-type. */
+export function addTypeOptions(cmd: Command): Command {
+  return cmd.addOption(typeOption("--input-type", "input")).addOption(typeOption("--output-type", "output"));
+}
+
+/** -i / --output (stdout when neither) and the two format options, for the verbs that print a document. */
+export function addOutputOptions(cmd: Command, what: "output" | "plaintext"): Command {
+  return addTypeOptions(
+    cmd
+      .option("-i, --in-place", `write the ${what} back to the file`)
+      .option("--output <path>", `write the ${what} to this file${what === "plaintext" ? " (mode 0600)" : ""}`),
+  );
+}
+
 export function addKeyAndRuleOptions(cmd: Command): Command {
   return cmd
     .option("-a, --age <recipients>", "comma-separated age recipients (also SOPS_AGE_RECIPIENTS); replaces the .sops.yaml rule's keys")

@@ -1,19 +1,13 @@
 import type { Command } from "commander";
 import { rotate } from "../../../sops/index";
 import { checkIo, emit, run } from "./io";
-import { type IoFlags, typeOption } from "./options";
+import { type IoFlags, addOutputOptions } from "./options";
 
 const recipientList = (s?: string) => (s ? s.split(",").map((x) => x.trim()).filter((x) => x !== "") : undefined);
 
 export function registerRotate(sops: Command): void {
-  sops
-    .command("rotate")
-    .description("generate a new data key and re-encrypt every value with it")
-    .argument("<file>", "the encrypted file")
-    .option("-i, --in-place", "write the output back to the file")
-    .option("--output <path>", "write the output to this file")
-    .addOption(typeOption("--input-type", "input"))
-    .addOption(typeOption("--output-type", "output"))
+  const cmd = sops.command("rotate").description("generate a new data key and re-encrypt every value with it").argument("<file>", "the encrypted file");
+  addOutputOptions(cmd, "output")
     .option("--add-age <recipients>", "comma-separated age recipients to add (to the first key group)")
     .option("--rm-age <recipients>", "comma-separated age recipients to remove")
     .action(async (file: string, flags: IoFlags & { addAge?: string; rmAge?: string }) =>

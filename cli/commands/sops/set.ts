@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { ExitCode, InvalidSetFormatError, parseTreePath, setValue, valueFromJson, type TreePath } from "../../../sops/index";
 import { CliExit } from "../../exit";
 import { readInput, run } from "./io";
-import { type IoFlags, typeOption } from "./options";
+import { type IoFlags, addTypeOptions } from "./options";
 
 interface SetFlags extends IoFlags {
   valueFile?: boolean;
@@ -33,7 +33,7 @@ async function valueText(value: string | undefined, flags: SetFlags): Promise<st
 }
 
 export function registerSet(sops: Command): void {
-  sops
+  const cmd = sops
     .command("set")
     .description(`set one value, given as JSON: sops set file.yaml '["key"][0]' '"value"' (written in place)`)
     .argument("<file>", "the encrypted file")
@@ -41,9 +41,8 @@ export function registerSet(sops: Command): void {
     .argument("[value]", "the JSON value (or a file with --value-file, or stdin with --value-stdin)")
     .option("--value-file", "treat value as a file to read the value from")
     .option("--value-stdin", "read the value from stdin")
-    .option("--idempotent", "do not write the file if the value is already set")
-    .addOption(typeOption("--input-type", "input"))
-    .addOption(typeOption("--output-type", "output"))
+    .option("--idempotent", "do not write the file if the value is already set");
+  addTypeOptions(cmd)
     .option("--ignore-mac", "do not check the Message Authentication Code")
     .action(async (file: string, index: string, value: string | undefined, flags: SetFlags) =>
       run(async () => {
