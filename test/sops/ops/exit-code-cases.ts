@@ -39,6 +39,7 @@ export const exitCodeCases: readonly ExitCodeCase[] = [
   // empty files
   { name: "encrypt, empty YAML", setup: (d) => file(d, "f.yaml", ""), args: (d, r) => ["sops", "encrypt", "--age", r, join(d, "f.yaml")], sopsExits: 92 },
   { name: "encrypt, YAML of comments only", setup: (d) => file(d, "f.yaml", "# nothing here\n"), args: (d, r) => ["sops", "encrypt", "--age", r, join(d, "f.yaml")], sopsExits: 2 },
+  { name: "encrypt, YAML of blank lines only", setup: (d) => file(d, "f.yaml", "  \n\n"), args: (d, r) => ["sops", "encrypt", "--age", r, join(d, "f.yaml")], sopsExits: 2 },
   { name: "decrypt, empty YAML", setup: (d) => file(d, "f.yaml", ""), args: decrypt("f.yaml"), sopsExits: 1 },
   { name: "decrypt, YAML of comments only", setup: (d) => file(d, "f.yaml", "# nothing here\n"), args: decrypt("f.yaml"), sopsExits: 1 },
   { name: "filestatus, empty YAML (not encrypted)", setup: (d) => file(d, "f.yaml", ""), args: (d) => ["sops", "filestatus", join(d, "f.yaml")], sopsExits: 0 },
