@@ -72,7 +72,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
   readonly machineSecrets: pulumi.Output<string>;
   readonly machineConfigs: pulumi.Output<Record<string, string>>;
   /** The Kubernetes provider for the new cluster (plaintext kubeconfig, held as a secret). */
-  readonly kubernetesProvider: k8s.Provider;
+  readonly kubernetesProvider?: k8s.Provider;
 
   constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     requireClusterIdentity(args);
@@ -86,7 +86,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const nodes = this.createNodes(config, core, talosImage, provider);
     const { health, kubeconfig } = this.createBootstrap(config, core, nodes);
     const gitCredentials = this.gitCredentials(config, args.secrets);
-    this.kubernetesProvider = this.createFlux(config, { kubeconfig, health, identity, gitCredentials });
+    // flux.install false: nothing after the health check talks to Kubernetes (the tree still holds the Flux files).
+    if (config.flux.install) this.kubernetesProvider = this.createFlux(config, { kubeconfig, health, identity, gitCredentials });
 
     const operators = pulumi.output(args.operatorRecipients ?? [...config.ageRecipients]);
     const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);

@@ -57,6 +57,8 @@ export interface HomelabConfig {
     readonly path: string;
     readonly knownHosts?: string;
     readonly username: string;
+    /** Whether `pulumi up` installs Flux (the tree's flux-system files are written either way). */
+    readonly install: boolean;
   };
   readonly outputDir?: string;
   readonly secretsImportFrom?: string;

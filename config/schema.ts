@@ -104,6 +104,11 @@ export const stackConfigSchema = z
         /** SSH known_hosts line(s) for an ssh:// repository. */
         knownHosts: z.string().optional(),
         username: z.string().default("git"),
+        /**
+         * Install Flux with `pulumi up` (default). false: stop after the cluster is healthy and the tree is written,
+         * e.g. to bootstrap Flux by hand, or where the Flux Operator's chart registry is not reachable.
+         */
+        install: z.boolean().default(true),
       })
       .strict(),
     /** Where `pulumi up` writes the encrypted GitOps tree; nothing is written when unset. */

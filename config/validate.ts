@@ -131,6 +131,7 @@ function normalize(
       path: config.flux.path ?? `clusters/${config.clusterName}`,
       knownHosts: config.flux.knownHosts,
       username: config.flux.username,
+      install: config.flux.install,
     },
     outputDir: config.outputDir,
     secretsImportFrom: config.secretsImportFrom,

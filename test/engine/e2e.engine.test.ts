@@ -18,10 +18,12 @@ import { ROOT, type Sandbox, sandbox } from "./engine-harness";
 // Everything runs inside one network namespace that has only `lo` (unshare -n; ip link set lo up), held open for
 // the whole file so that the fakes and each `pulumi` run (entered with nsenter) see each other on 127.0.10.0/24.
 //
-// Flux runs in preview only: its chart comes from a registry that is not reachable here, and creating its
-// Namespace/Secrets/CRD instance needs a real Kubernetes API, which the readiness stand-in is not. So the first
-// `pulumi preview` of the new stack plans the Flux resources (with the kubeconfig still unknown), and every
-// `up`/`refresh` here excludes the Kubernetes provider and what depends on it (--exclude ... --exclude-dependents).
+// Flux runs in preview only: its chart comes from a registry that is not reachable here, and installing it needs a
+// real Kubernetes API (the Chart asks the API server for /version and /openapi/v2 as soon as the kubeconfig is known),
+// which the readiness stand-in is not. A remote component is constructed whatever --exclude/--target say, so the
+// stack turns Flux off with its own setting: the first `pulumi preview` of the new stack (and of the killed stack)
+// plans the Flux resources with `flux.install` at its default (true); every `up`, `refresh` and `destroy` runs with
+// `flux.install: false`, which stops the chain after the health check and the tree (the tree's Flux files included).
 
 let compatTools: Record<string, string> | undefined;
 
@@ -64,12 +66,6 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
   let cluster: FakeCluster | undefined;
   const timings: string[] = [];
 
-  const excludeFlux = (name: string) => [
-    "--exclude",
-    `urn:pulumi:${name}::talos-homelab::talos-homelab:index:HomelabCluster$pulumi:providers:kubernetes::e2e-kubernetes`,
-    "--exclude-dependents",
-  ];
-
   function env(): NodeJS.ProcessEnv {
     return {
       ...box.env,
@@ -87,7 +83,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     return result;
   }
 
-  function stackConfig(outputDir: string, workerPatch: Record<string, unknown>) {
+  function stackConfig(outputDir: string, workerPatch: Record<string, unknown>, fluxInstall: boolean) {
     const nodes = E2E_NODES.map((node) => ({
       name: node.name,
       role: node.role,
@@ -110,7 +106,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
         "talos-homelab:nodes": nodes,
         "talos-homelab:ageRecipients": [values.operatorRecipient],
         // Never contacted: the Git URL only goes into the FluxInstance, which runs in preview only here.
-        "talos-homelab:flux": { url: "https://127.0.0.1:3000/homelab-gitops.git" },
+        "talos-homelab:flux": { url: "https://127.0.0.1:3000/homelab-gitops.git", install: fluxInstall },
         "talos-homelab:outputDir": outputDir,
       },
     };
@@ -118,10 +114,11 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
 
   const LABELS = { "homelab.example.net/storage": "true" };
   /** Writes Pulumi.<name>.yaml in the sandbox checkout, keeping what `pulumi stack init` added (encryptionsalt). */
-  const writeStack = (name: string, outputDir: string, labels: Record<string, string> = LABELS) => {
+  const writeStack = (name: string, outputDir: string, options: { labels?: Record<string, string>; fluxInstall?: boolean } = {}) => {
     const file = join(box.cwd, `Pulumi.${name}.yaml`);
     const kept = existsSync(file) ? (parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-    writeFileSync(file, stringify({ ...kept, ...stackConfig(outputDir, { machine: { nodeLabels: labels } }) }), { mode: 0o600 });
+    const config = stackConfig(outputDir, { machine: { nodeLabels: options.labels ?? LABELS } }, options.fluxInstall ?? false);
+    writeFileSync(file, stringify({ ...kept, ...config }), { mode: 0o600 });
   };
 
   beforeAll(async () => {
@@ -133,8 +130,8 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     values.clusterIdentity = cluster_.identity;
     values.operatorIdentity = operator.identity;
     values.operatorRecipient = operator.recipient;
-    writeStack(stack, treeDir);
-    writeStack(killedStack, join(work, "killed-tree"));
+    writeStack(stack, treeDir, { fluxInstall: true });
+    writeStack(killedStack, join(work, "killed-tree"), { fluxInstall: true });
     ns = await LoopbackNetns.create();
   }, 900_000);
 
@@ -181,8 +178,9 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
   }, 300_000);
 
   it("pulumi up runs the whole chain and exits 0", async () => {
+    writeStack(stack, treeDir, { fluxInstall: false });
     cluster = await FakeCluster.start(ns, compatTool("TALOS_ORACLE_V1_11"), work);
-    const up = await pulumi("up", ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stack, ...excludeFlux(stack)], { timeoutMs: 900_000 });
+    const up = await pulumi("up", ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stack], { timeoutMs: 900_000 });
     expect(up.code, tail(up)).toBe(0);
   }, 900_000);
 
@@ -226,7 +224,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
       ]),
     );
     const sops = compatTool("SOPS_BIN");
-    for (const file of files.filter((f) => f.endsWith(".sops.yaml"))) {
+    for (const file of files.filter((f) => f.endsWith(".sops.yaml") && f !== ".sops.yaml")) {
       expect(statSync(join(treeDir, file)).mode & 0o077, `${file} is not readable by others`).toBe(0);
       const asOperator = spawnSync(sops, ["--decrypt", join(treeDir, file)], { env: { ...process.env, SOPS_AGE_KEY: values.operatorIdentity }, encoding: "utf8" });
       expect(asOperator.status, `${file}: ${asOperator.stderr}`).toBe(0);
@@ -262,7 +260,8 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     ].filter((s) => s !== "");
     const spellings = (s: string) => [s, s.toLowerCase(), Buffer.from(s).toString("base64"), Buffer.from(s).toString("hex"), JSON.stringify(s).slice(1, -1)];
     for (const secret of secrets) for (const spelling of spellings(secret)) expect(state.includes(spelling), `a secret (${secret.length} chars) in some spelling`).toBe(false);
-    const keyMaterial = [/-----BEGIN/i, /PRIVATE KEY/i, /AGE-SECRET-KEY-1/i, /LS0tLS1CRUdJTi/, /QUdFLVNFQ1JFVC1LRVkt/i, /2d2d2d2d2d424547494e/i];
+    // SOPS ciphertext carries "-----BEGIN AGE ENCRYPTED FILE-----" (the encrypted data key): anything else PEM is not.
+    const keyMaterial = [/-----BEGIN (?!AGE ENCRYPTED FILE-----)/i, /PRIVATE KEY/i, /AGE-SECRET-KEY-1/i, /LS0tLS1CRUdJTi/, /QUdFLVNFQ1JFVC1LRVkt/i, /2d2d2d2d2d424547494e/i];
     for (const pattern of keyMaterial) expect(pattern.test(state), `state matches ${String(pattern)}`).toBe(false);
     // The configs the nodes received (plain in the fake apids' records) are nowhere in the state either.
     for (const node of E2E_NODES) {
@@ -273,7 +272,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
 
   it("a second pulumi up changes nothing and calls no node again", async () => {
     const before = E2E_NODES.map((n) => applyCalls((cluster as FakeCluster).apidCalls(n.name)).length + bootstrapCalls((cluster as FakeCluster).apidCalls(n.name)).length);
-    const up = await pulumi("second up", ["up", "--yes", "--expect-no-changes", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
+    const up = await pulumi("second up", ["up", "--yes", "--expect-no-changes", "--non-interactive", "-s", stack]);
     expect(up.code, tail(up)).toBe(0);
     const after = E2E_NODES.map((n) => applyCalls((cluster as FakeCluster).apidCalls(n.name)).length + bootstrapCalls((cluster as FakeCluster).apidCalls(n.name)).length);
     expect(after).toEqual(before);
@@ -283,16 +282,16 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
 
   it("after one node's patch changes, the preview shows exactly that node's apply changing, naming the config paths and no value", async () => {
     const newValue = newLabel;
-    writeStack(stack, treeDir, { "homelab.example.net/storage": newValue });
+    writeStack(stack, treeDir, { labels: { "homelab.example.net/storage": newValue } });
     {
-      const json = await pulumi("preview after a patch change (json)", ["preview", "--json", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
+      const json = await pulumi("preview after a patch change (json)", ["preview", "--json", "--non-interactive", "-s", stack]);
       expect(json.code, tail(json)).toBe(0);
       const steps = (JSON.parse(json.stdout) as { steps: { op: string; urn: string }[] }).steps;
       const changedApplies = steps.filter((s) => s.op !== "same" && s.urn.includes("TalosConfigApply")).map((s) => [s.op, s.urn.split("::").at(-1)]);
       expect(changedApplies).toEqual([["update", "e2e-worker-1-config"]]);
       expect(steps.filter((s) => s.op !== "same").map((s) => s.urn.split("::").at(-1)).sort()).toEqual(["e2e-gitops-tree", "e2e-worker-1-config"]);
 
-      const diff = await pulumi("preview --diff after a patch change", ["preview", "--diff", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
+      const diff = await pulumi("preview --diff after a patch change", ["preview", "--diff", "--non-interactive", "-s", stack]);
       expect(diff.code, tail(diff)).toBe(0);
       const section = diff.stdout.slice(diff.stdout.indexOf("e2e-worker-1-config"));
       expect(section).toMatch(/configPaths/);
@@ -305,7 +304,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
   it("pulumi up of that change applies it to that node alone, over mutual TLS, and logs the changed paths", async () => {
     const fake = cluster as FakeCluster;
     const before = Object.fromEntries(E2E_NODES.map((n) => [n.name, fake.apidCalls(n.name).length]));
-    const up = await pulumi("up of the patch change", ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
+    const up = await pulumi("up of the patch change", ["up", "--yes", "--skip-preview", "--non-interactive", "-s", stack]);
     expect(up.code, tail(up)).toBe(0);
     expect(up.stdout).toContain('changed config paths: machine.nodeLabels["homelab.example.net/storage"]');
     expect(up.stdout).not.toContain(newLabel);
@@ -324,7 +323,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
   }, 600_000);
 
   it("pulumi refresh finds no changes", async () => {
-    const refresh = await pulumi("refresh", ["refresh", "--yes", "--expect-no-changes", "--non-interactive", "-s", stack, ...excludeFlux(stack)]);
+    const refresh = await pulumi("refresh", ["refresh", "--yes", "--expect-no-changes", "--non-interactive", "-s", stack]);
     expect(refresh.code, tail(refresh)).toBe(0);
   }, 600_000);
 
