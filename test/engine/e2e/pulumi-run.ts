@@ -10,8 +10,10 @@ export interface PulumiResult {
 }
 
 export interface PulumiRunOptions {
-  /** Called with each chunk of stdout; return true to kill the run's whole process group (SIGKILL) right there. */
+  /** Called with each chunk of stdout; return true to kill the run's whole process group (SIGKILL) killDelayMs later. */
   readonly killWhen?: (stdoutSoFar: string) => boolean;
+  /** Time for the engine to persist the step it just reported (default 0). */
+  readonly killDelayMs?: number;
   readonly timeoutMs?: number;
 }
 
@@ -27,6 +29,7 @@ export function runPulumi(ns: LoopbackNetns, cwd: string, args: readonly string[
   let stdout = "";
   let stderr = "";
   let killed = false;
+  let killScheduled = false;
   const killGroup = () => {
     if (killed) return;
     killed = true;
@@ -39,7 +42,10 @@ export function runPulumi(ns: LoopbackNetns, cwd: string, args: readonly string[
   const timer = setTimeout(killGroup, opts.timeoutMs ?? 600_000);
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
-    if (opts.killWhen?.(stdout) === true) killGroup();
+    if (!killScheduled && opts.killWhen?.(stdout) === true) {
+      killScheduled = true;
+      setTimeout(killGroup, opts.killDelayMs ?? 0);
+    }
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((done, fail) => {
