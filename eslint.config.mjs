@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "test/compat/oracle/**", "rendered/**", "gitops-out/**", "**/*.cjs", "**/*.mjs"] },
+  { ignores: ["node_modules/**", "test/compat/oracle/**", "rendered/**", "gitops-out/**", "dist/**", "**/*.cjs", "**/*.mjs"] },
   ...tseslint.configs.recommended,
   {
     rules: {

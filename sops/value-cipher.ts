@@ -55,7 +55,8 @@ function decodeBase64(text: string, field: string): Buffer {
   return bytes;
 }
 
-export function decryptValue(text: string, key: Buffer, aad: string): DecryptedValue {
+/** `key` may be a secret KeyObject made once per document, as for `encryptValue`. */
+export function decryptValue(text: string, key: Buffer | KeyObject, aad: string): DecryptedValue {
   const m = ENC_PATTERN.exec(text);
   if (!m) {
     throw new DecryptValueError(`Could not decrypt value: Input string ${text} does not match sops' data format`);
@@ -69,7 +70,9 @@ export function decryptValue(text: string, key: Buffer, aad: string): DecryptedV
     const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(aad, "utf8"));
     decipher.setAuthTag(tag);
-    const plaintext = Buffer.concat([decipher.update(data), decipher.final()]);
+    const head = decipher.update(data);
+    const rest = decipher.final(); // empty for GCM, which is a stream mode; it checks the tag
+    const plaintext = rest.length === 0 ? head : Buffer.concat([head, rest]);
     return { plaintext, type: m[4], iv };
   } catch {
     throw new DecryptValueError("Could not decrypt value: Could not decrypt with AES_GCM: cipher: message authentication failed");
