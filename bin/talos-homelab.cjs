@@ -13,6 +13,8 @@ function loadMain() {
     enableCompileCache();
     return require(bundle).main;
   }
+  // both hooks: the commands load their libraries with import() (a `require` in the bundle)
+  require("tsx/esm/api").register();
   require("tsx/cjs/api").register();
   return require("../cli/main.ts").main;
 }

@@ -2,27 +2,32 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { type Command, Option } from "commander";
-import {
-  SopsError,
-  decryptBytes,
-  editFile,
-  encryptBytes,
-  fileStatus,
-  formatFromPath,
-  parseTreePath,
-  rotate,
-  setValue,
-  unsetValue,
-  updateKeys,
-  valueFromJson,
-
-  type EncryptionRules,
-  type StoreFormat,
-  type UpdateKeysPlan,
-} from "../../sops/index";
-import { ConflictingParametersError, InvalidSetFormatError } from "../../sops/operation-errors";
-import { readInputFile, writeOutputFile } from "../../sops/operations/file-io";
+import type * as SopsLibrary from "../../sops/index";
+import type { EncryptionRules, StoreFormat, UpdateKeysPlan } from "../../sops/index";
+import type * as SopsFileIo from "../../sops/operations/file-io";
 import { CliExit } from "../exit";
+
+let sopsLibrary: typeof SopsLibrary | undefined;
+let fileIo: typeof SopsFileIo | undefined;
+
+/**
+ * Loads the SOPS library, once, when a subcommand runs: `--help` and the other commands do not pay for it (age and
+ * its curves). In dist/ it is a bundle of its own; every class checked with `instanceof` here comes from it.
+ */
+async function loadLibrary(): Promise<void> {
+  sopsLibrary ??= await import("../../sops/index.js");
+  fileIo ??= await import("../../sops/operations/file-io.js");
+}
+
+function lib(): typeof SopsLibrary {
+  if (sopsLibrary === undefined) throw new Error("internal error: the SOPS library is used before a command loaded it");
+  return sopsLibrary;
+}
+
+function io(): typeof SopsFileIo {
+  if (fileIo === undefined) throw new Error("internal error: the SOPS library is used before a command loaded it");
+  return fileIo;
+}
 
 const FORMATS = ["yaml", "json", "dotenv", "binary"];
 
@@ -87,15 +92,17 @@ function configOf(cmd: Command): string | undefined {
 /** Runs a command body, turning sops errors into their exit codes. */
 async function run(body: () => Promise<void>): Promise<void> {
   try {
+    await loadLibrary();
     await body();
   } catch (e) {
     if (e instanceof CliExit) throw e;
-    if (e instanceof SopsError) throw new CliExit(e.exitCode, e.message);
+    if (sopsLibrary !== undefined && e instanceof sopsLibrary.SopsError) throw new CliExit(e.exitCode, e.message);
     throw new CliExit(1, (e as Error).message);
   }
 }
 
 function checkIo(flags: IoFlags, file: string | undefined): void {
+  const { ConflictingParametersError } = lib();
   if (flags.inPlace && flags.output) throw new ConflictingParametersError("Error: cannot operate on both --output and --in-place");
   if (file === undefined && flags.inPlace) throw new ConflictingParametersError("Error: cannot use --in-place when reading from stdin");
   if (file === undefined && !flags.filenameOverride && !flags.inputType) {
@@ -105,7 +112,7 @@ function checkIo(flags: IoFlags, file: string | undefined): void {
 
 async function readInput(file: string | undefined): Promise<Buffer> {
   if (file !== undefined) {
-    return readInputFile(file);
+    return io().readInputFile(file);
   }
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -113,15 +120,15 @@ async function readInput(file: string | undefined): Promise<Buffer> {
 }
 
 async function emit(out: Buffer, flags: IoFlags, file: string | undefined, content: "encrypted" | "plaintext"): Promise<void> {
-  if (flags.inPlace && file !== undefined) await writeOutputFile({ path: file }, out, content);
-  else if (flags.output) await writeOutputFile({ path: flags.output }, out, content);
+  if (flags.inPlace && file !== undefined) await io().writeOutputFile({ path: file }, out, content);
+  else if (flags.output) await io().writeOutputFile({ path: flags.output }, out, content);
   else process.stdout.write(out);
 }
 
 function formatsOf(flags: IoFlags, file: string | undefined): { format: StoreFormat; outputFormat: StoreFormat } {
   const name = flags.filenameOverride ?? file;
-  const format = flags.inputType ?? (name !== undefined ? formatFromPath(name) : "binary");
-  const outputFormat = flags.outputType ?? (name !== undefined ? formatFromPath(name) : format);
+  const format = flags.inputType ?? (name !== undefined ? lib().formatFromPath(name) : "binary");
+  const outputFormat = flags.outputType ?? (name !== undefined ? lib().formatFromPath(name) : format);
   return { format, outputFormat };
 }
 
@@ -173,7 +180,7 @@ export function registerSops(program: Command): void {
     run(async () => {
       checkIo(flags, file);
       const input = await readInput(file);
-      const out = await encryptBytes(input, {
+      const out = await lib().encryptBytes(input, {
         ...formatsOf(flags, file),
         recipients: recipientsFrom(flags),
         shamirThreshold: thresholdFrom(flags),
@@ -201,10 +208,10 @@ export function registerSops(program: Command): void {
       run(async () => {
         checkIo(flags, file);
         const input = await readInput(file);
-        const out = await decryptBytes(input, {
+        const out = await lib().decryptBytes(input, {
           ...formatsOf(flags, file),
           ignoreMac: flags.ignoreMac,
-          extract: flags.extract !== undefined ? parseTreePath(flags.extract) : undefined,
+          extract: flags.extract !== undefined ? lib().parseTreePath(flags.extract) : undefined,
         });
         await emit(out, flags, file, "plaintext");
       }),
@@ -219,7 +226,7 @@ export function registerSops(program: Command): void {
       .option("--ignore-mac", "do not check the Message Authentication Code"),
   ).action(async (file: string, flags: IoFlags & RuleFlags & { ignoreMac?: boolean }, cmd: Command) =>
     run(async () => {
-      await editFile(file, {
+      await lib().editFile(file, {
         format: flags.inputType,
         ignoreMac: flags.ignoreMac,
         recipients: recipientsFrom(flags),
@@ -256,11 +263,11 @@ export function registerSops(program: Command): void {
         }
         let path;
         try {
-          path = parseTreePath(index);
+          path = lib().parseTreePath(index);
         } catch {
-          throw new InvalidSetFormatError("Invalid set index format");
+          throw new (lib().InvalidSetFormatError)("Invalid set index format");
         }
-        await setValue(file, path, valueFromJson(json), {
+        await lib().setValue(file, path, lib().valueFromJson(json), {
           format: flags.inputType,
           outputFormat: flags.outputType,
           idempotent: flags.idempotent,
@@ -282,11 +289,11 @@ export function registerSops(program: Command): void {
       run(async () => {
         let path;
         try {
-          path = parseTreePath(index);
+          path = lib().parseTreePath(index);
         } catch {
-          throw new InvalidSetFormatError("Invalid unset index format");
+          throw new (lib().InvalidSetFormatError)("Invalid unset index format");
         }
-        await unsetValue(file, path, { format: flags.inputType, outputFormat: flags.outputType, idempotent: flags.idempotent, ignoreMac: flags.ignoreMac });
+        await lib().unsetValue(file, path, { format: flags.inputType, outputFormat: flags.outputType, idempotent: flags.idempotent, ignoreMac: flags.ignoreMac });
       }),
     );
 
@@ -303,7 +310,7 @@ export function registerSops(program: Command): void {
         for (const file of files) {
           try {
             process.stderr.write(`Syncing keys for file ${resolve(file)}\n`);
-            const plan = await updateKeys(file, {
+            const plan = await lib().updateKeys(file, {
               format: flags.inputType,
               configPath: configOf(cmd),
               configSearchFrom: process.cwd(),
@@ -338,7 +345,7 @@ export function registerSops(program: Command): void {
       run(async () => {
         checkIo(flags, file);
         const split = (s?: string) => (s ? s.split(",").map((x) => x.trim()).filter((x) => x !== "") : undefined);
-        const out = await rotate(file, { format: flags.inputType, outputFormat: flags.outputType, addAge: split(flags.addAge), rmAge: split(flags.rmAge) });
+        const out = await lib().rotate(file, { format: flags.inputType, outputFormat: flags.outputType, addAge: split(flags.addAge), rmAge: split(flags.rmAge) });
         await emit(out, flags, file, "encrypted");
       }),
     );
@@ -350,7 +357,7 @@ export function registerSops(program: Command): void {
     .addOption(typeOption("--input-type", "input"))
     .action(async (file: string, flags: { inputType?: StoreFormat }) =>
       run(async () => {
-        const status = await fileStatus(file, flags.inputType);
+        const status = await lib().fileStatus(file, flags.inputType);
         process.stdout.write(`${JSON.stringify(status)}\n`);
       }),
     );
