@@ -148,7 +148,8 @@ export function decryptDocument(
         const value = scalarFromPlaintext(d.type, d.plaintext);
         if (value.kind === "null") return value;
         stash.remember(aad, d.type, d.plaintext, d.iv);
-        mac.add(plaintextOf(value), true);
+        // a string's plaintext is its bytes as decrypted (scalarFromPlaintext checked they are its exact encoding)
+        mac.add(value.kind === "str" || value.kind === "rawstr" ? d.plaintext : plaintextOf(value), true);
         return value;
       } catch (e) {
         return atPath(aad, e);

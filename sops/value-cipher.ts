@@ -46,10 +46,18 @@ export function encryptValue(plaintext: Buffer, type: string, key: Buffer | KeyO
   return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
 }
 
+/**
+ * Canonical padded base64: whole groups of four, then optionally a padded group whose unused low bits are zero (the
+ * only spelling `base64.StdEncoding` writes for its bytes).
+ */
+const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
+
+export const isCanonicalBase64 = (text: string): boolean => CANONICAL_BASE64.test(text);
+
 /** Go `base64.StdEncoding` decoding, made strict: padding required and the text must be canonical. */
 function decodeBase64(text: string, field: string): Buffer {
   const bytes = Buffer.from(text, "base64");
-  if (bytes.toString("base64") !== text) {
+  if (!isCanonicalBase64(text)) {
     throw new DecryptValueError(`Could not decrypt value: the ${field} field is not valid padded base64`);
   }
   return bytes;
