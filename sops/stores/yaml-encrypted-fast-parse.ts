@@ -18,8 +18,11 @@ const LINE = /^( *)([A-Za-z_][A-Za-z0-9_./-]*):(?: ([^ ].*))?$/;
 const ENCRYPTED = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$/;
 /** A plain scalar that cannot be read as anything but itself (as in yaml-simple-parse.ts). */
 const WORD = /^(?:[A-Za-z0-9_./+=]|-(?=[A-Za-z0-9_./+=]))[A-Za-z0-9_./+=-]*$/;
-/** Deeper documents are left to the full parser (and its limits). */
-export const MAX_DEPTH = 64;
+/**
+ * Deeper documents are left to the full parser and its limits; kept well below any nesting limit that parser may
+ * enforce, so that this path never accepts a document the full parser would refuse for its depth.
+ */
+export const MAX_DEPTH = 16;
 
 interface Open {
   branch: Branch;
