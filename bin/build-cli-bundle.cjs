@@ -17,7 +17,7 @@ const dist = join(root, "dist");
 
 /** The lazily loaded units: output file and the source modules it stands for. */
 const UNITS = [
-  { file: "sops.cjs", modules: ["sops/index.ts", "sops/operations/file-io.ts"] },
+  { file: "sops.cjs", modules: ["sops/index.ts"] },
   { file: "render.cjs", modules: ["config/index.ts", "gitops/render.ts"] },
   { file: "check.cjs", modules: ["gitops/check.ts"] },
 ];

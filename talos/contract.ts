@@ -12,7 +12,6 @@ export interface Contract {
 }
 
 export const DEFAULT_TALOS_VERSION = "v1.11.5";
-export const SUPPORTED_CONTRACT_NAMES: readonly string[] = ["v1.11", "v1.12"];
 
 const DEFAULT_KUBERNETES: Record<ContractMinor, string> = { 11: "1.34.1", 12: "1.35.0" };
 const TALOS_VERSION = /^v1\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/;
