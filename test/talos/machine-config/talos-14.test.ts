@@ -34,7 +34,15 @@ describe("Talos 1.14 machine configs", () => {
     const etcd = byKind("KubeEtcdEncryptionConfig")[0] as { config: { resources: { providers: { secretbox: { keys: { secret: string }[] } }[] }[] } };
     expect(etcd.config.resources[0].providers[0].secretbox.keys[0].secret).toBe(BUNDLE.secrets.secretboxEncryptionSecret);
     expect((out[0].cluster as Record<string, unknown>).secretboxEncryptionSecret).toBeUndefined();
-    expect(byKind("UnattendedInstallConfig")[0]).toMatchObject({ provisioning: { diskSelector: { match: 'disk.dev_path == "/dev/sda"' }, wipe: false } });
+    // 1.14 deprecates .machine.install: the Image Factory installer of our schematic goes to UnattendedInstallConfig
+    expect(byKind("UnattendedInstallConfig")[0]).toEqual({
+      apiVersion: "v1alpha1",
+      kind: "UnattendedInstallConfig",
+      installer: { image: v14().installerImage },
+      provisioning: { diskSelector: { match: 'disk.dev_path == "/dev/sda"' }, wipe: false },
+    });
+    expect(v14().installerImage).toMatch(/^factory\.talos\.dev\/nocloud-installer-secureboot\/[0-9a-f]{64}:v1\.14\.1$/);
+    expect((out[0].machine as Record<string, unknown>).install).toBeUndefined();
     expect(byKind("KubeEtcdEncryptionConfig")).toHaveLength(1);
     expect(docs(render(v14(), worker(1)).yaml).some((d) => d.kind === "KubeEtcdEncryptionConfig")).toBe(false);
   });
