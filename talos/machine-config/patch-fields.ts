@@ -1,28 +1,8 @@
-import type { Contract, ContractMinor } from "../contract";
+import type { Contract } from "../contract";
 import { documentKind } from "../patches/document-id";
 import { type ConfigDocument, type YamlValue, isYamlMap } from "../patches/yaml-value";
-import v111 from "../patches/config-schema/v1.11.json";
-import v112 from "../patches/config-schema/v1.12.json";
-import v113 from "../patches/config-schema/v1.13.json";
-import v114 from "../patches/config-schema/v1.14.json";
+import { CONFIG_SCHEMAS as SCHEMAS, type SchemaNode } from "../patches/config-schema";
 import { movedField } from "./moved-fields";
-
-/**
- * The documented fields of every config document per contract, from machinery's JSON schema
- * (test/compat/extract-config-schema.mjs): 0 scalar, 1 free-form, {p} struct fields, {m} map values.
- */
-type SchemaNode = 0 | 1 | { readonly p: Readonly<Record<string, SchemaNode>> } | { readonly m: SchemaNode };
-interface ContractSchema {
-  readonly machinery: string;
-  readonly kinds: Readonly<Record<string, SchemaNode>>;
-}
-
-const SCHEMAS: Readonly<Record<ContractMinor, ContractSchema>> = {
-  11: v111 as ContractSchema,
-  12: v112 as ContractSchema,
-  13: v113 as ContractSchema,
-  14: v114 as ContractSchema,
-};
 
 const V1ALPHA1 = "v1alpha1";
 const PATCH_KEY = "$patch";

@@ -25,7 +25,7 @@ const contracts: ContractCase[] = [
   { oracle: "talos-oracle-v1.14", talosVersion: "v1.14.1" },
 ];
 
-/** Kubelet args, API server args and node labels: v1alpha1 fields up to 1.13, their own documents in 1.14. */
+/** Sysctls, kubelet args, API server args and node labels: v1alpha1 fields up to 1.13, their own documents in 1.14. */
 const multidoc = (talosVersion: string): boolean => talosVersion.startsWith("v1.14.");
 const kubeletArgsPatch = (v: string): string =>
   multidoc(v)
@@ -35,6 +35,10 @@ const apiServerArgsPatch = (v: string): string =>
   multidoc(v)
     ? "apiVersion: v1alpha1\nkind: KubeAPIServerConfig\nextraArgs:\n  audit-log-maxage: \"30\"\n"
     : "cluster:\n  apiServer:\n    extraArgs:\n      audit-log-maxage: \"30\"\n";
+const sysctlPatch = (v: string): string =>
+  multidoc(v)
+    ? "apiVersion: v1alpha1\nkind: SysctlConfig\nparams:\n  vm.max_map_count: \"262144\"\n"
+    : "machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n";
 const nodeLabelsPatch = (v: string): string =>
   multidoc(v)
     ? "apiVersion: v1alpha1\nkind: KubeNodeConfig\nlabels:\n  topology.kubernetes.io/zone: rack-1\n"
@@ -61,7 +65,7 @@ function clusterSpec(talosVersion: string, diskEncryption: DiskEncryptionMode): 
     {
       diskEncryption,
       installerImage: `factory.talos.dev/nocloud-installer-secureboot/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515:${talosVersion}`,
-      patches: ["machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n"],
+      patches: [sysctlPatch(talosVersion)],
       rolePatches: { controlplane: [apiServerArgsPatch(talosVersion)], worker: [kubeletArgsPatch(talosVersion)] },
     },
     talosVersion,
