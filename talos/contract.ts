@@ -53,7 +53,6 @@ export const CONTRACT_TABLES: Readonly<Record<ContractMinor, ContractTable>> = {
 };
 
 export const DEFAULT_TALOS_VERSION = "v1.14.1";
-export const SUPPORTED_CONTRACT_NAMES: readonly string[] = ["v1.11", "v1.12", "v1.13", "v1.14"];
 
 const TALOS_VERSION = /^v1\.(\d+)\.(\d+)$/;
 const isContractMinor = (minor: number): minor is ContractMinor => minor in CONTRACT_TABLES;

@@ -1,4 +1,4 @@
-import { CONTRACT_TABLES, type Contract, SUPPORTED_CONTRACT_NAMES } from "./contract";
+import { CONTRACT_TABLES, type Contract } from "./contract";
 import type { SecretsBundle } from "./types";
 import { createSelfSignedCa } from "./pki/certificate-authority";
 import { generateKey } from "./pki/keys";
@@ -30,6 +30,6 @@ export async function generateSecretsBundle(contract: Contract, now: Date = new 
 
 function assertSupportedContract(contract: Contract): void {
   if (!(contract.minor in CONTRACT_TABLES)) {
-    throw new Error(`contract "${String(contract.name)}" is not supported for secrets generation: use ${SUPPORTED_CONTRACT_NAMES.join(", ")}`);
+    throw new Error(`contract "${String(contract.name)}" is not supported for secrets generation: use ${Object.keys(CONTRACT_TABLES).map((m) => `v1.${m}`).join(", ")}`);
   }
 }

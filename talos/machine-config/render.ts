@@ -1,7 +1,7 @@
 import type { ClusterSpec, NodeRole, NodeSpec, SecretsBundle } from "../types";
 import { type ConfigPatch, applyPatch, encodeConfig, loadPatch } from "../patches/apply";
-import { MULTI_DOCUMENT_JSON_PATCH_ERROR } from "../patches/json-patch";
-import type { ConfigDocument } from "../patches/yaml-value";
+import { type JsonPatch, MULTI_DOCUMENT_JSON_PATCH_ERROR } from "../patches/json-patch";
+import type { ConfigDocument, YamlValue } from "../patches/yaml-value";
 import { baseMachineConfig } from "./base";
 import { CONTRACT_PROFILES } from "./contract-profile";
 import { identityChanges } from "./identity-fields";
@@ -75,14 +75,29 @@ export function renderMachineConfig(bundle: SecretsBundle, cluster: ClusterSpec,
  */
 function applyUserPatch(cluster: ClusterSpec, docs: ConfigDocument[], text: string, source: string): ConfigDocument[] {
   const patch = loadNamedPatch(text, source);
-  if (patch.kind === "strategic-merge") {
-    const problems = patchFieldProblems(cluster.contract, patch.documents, docs, source);
-    if (problems.length > 0) throw new MachineConfigError(problems);
-  }
+  const written = patch.kind === "strategic-merge" ? patch.documents : jsonPatchTargets(patch);
+  const problems = patchFieldProblems(cluster.contract, written, docs, source);
+  if (problems.length > 0) throw new MachineConfigError(problems);
   const patched = applyNamedPatch(docs, patch, source);
   const changes = identityChanges(docs, patched, source);
   if (changes.length > 0) throw new MachineConfigError(changes);
   return patched;
+}
+
+/**
+ * What an RFC 6902 patch writes, as v1alpha1 documents (list indexes dropped: lists are transparent to
+ * the field check), so its paths and values get the same known/moved field checks as a strategic merge.
+ */
+function jsonPatchTargets(patch: JsonPatch): ConfigDocument[] {
+  const docs: ConfigDocument[] = [];
+  for (const op of patch.operations) {
+    if (op.op === "remove" || op.op === "test") continue;
+    const keys = op.path.split("/").slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~")).filter((t) => !/^(\d+|-)$/.test(t));
+    if (keys.length === 0) continue;
+    const leaf: YamlValue = op.op === "add" || op.op === "replace" ? op.value : null;
+    docs.push(keys.reduceRight<YamlValue>((inner, key) => ({ [key]: inner }), leaf) as ConfigDocument);
+  }
+  return docs;
 }
 
 function loadNamedPatch(text: string, source: string): ConfigPatch {

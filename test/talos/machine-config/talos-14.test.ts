@@ -73,6 +73,8 @@ describe("Talos 1.14 machine configs", () => {
     ["v1.11.5", "machine:\n  install:\n    disks: /dev/sda\n", /the v1alpha1 machine config: Talos v1\.11\.5 does not know the field \.machine\.install\.disks: .*\(fields here: disk, /],
     ["v1.12.7", "apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nprovisioning:\n  maxsize: 10GiB\n", /document VolumeConfig: Talos v1\.12\.7 does not know the field \.provisioning\.maxsize/],
     ["v1.13.9", "apiVersion: v1alpha1\nkind: KubeNodeConfig\nlabels:\n  a: b\n", /Talos v1\.13\.9 has no config document of kind "KubeNodeConfig" \(it exists from Talos v1\.14\)/],
+    ["v1.11.5", '[{"op": "add", "path": "/machine/kubletz", "value": {"a": 1}}]', /the v1alpha1 machine config: Talos v1\.11\.5 does not know the field \.machine\.kubletz/],
+    ["v1.11.5", '[{"op": "add", "path": "/machine/network/interfaces/0/vipz", "value": "x"}]', /does not know the field \.machine\.network\.interfaces\.vipz/],
   ])("refuses, on %s, a patch with a field or document Talos does not know", (version, patch, message) => {
     const node = version === "v1.11.5" || version === "v1.12.7" ? worker(1) : controlPlane(1);
     expect(problemsOf(() => render(clusterSpec({ patches: [patch] }, version), node)).join("\n")).toMatch(message);
