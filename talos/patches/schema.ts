@@ -277,6 +277,17 @@ export const DOCUMENT_TYPES: Readonly<Record<string, TypeNode>> = {
     ["installer!", struct(["image", scalar])],
     ["provisioning!", struct(["diskSelector", struct(["match", scalar])], ["wipe", ptr])],
   ),
+  // 1.14 documents whose lists or free-form configuration Talos replaces on merge (`merge:"replace"`)
+  KubeNetworkConfig: struct(
+    ...meta,
+    ["dnsDomain!", scalar],
+    ["podSubnets!", list(scalar, { replace: true })],
+    ["serviceSubnets!", list(scalar, { replace: true })],
+    ["nodeCIDRMaskSizeIPv4", scalar],
+    ["nodeCIDRMaskSizeIPv6", scalar],
+  ),
+  KubeAuditPolicyConfig: struct(...meta, ["configuration!", { kind: "unstructured", replace: true }]),
+  KubeAuthenticationConfig: struct(...meta, ["configuration!", { kind: "unstructured", replace: true }]),
   KubeAPIServerConfig: struct(
     ...meta,
     ["image!", scalar],

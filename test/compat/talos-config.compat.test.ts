@@ -65,7 +65,13 @@ function clusterSpec(talosVersion: string, diskEncryption: DiskEncryptionMode): 
     {
       diskEncryption,
       installerImage: `factory.talos.dev/nocloud-installer-secureboot/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515:${talosVersion}`,
-      patches: [sysctlPatch(talosVersion)],
+      patches: [
+        sysctlPatch(talosVersion),
+        // Talos replaces pod subnets on merge (v1alpha1 .cluster.network up to 1.13, KubeNetworkConfig in 1.14)
+        multidoc(talosVersion)
+          ? "apiVersion: v1alpha1\nkind: KubeNetworkConfig\npodSubnets:\n  - 10.100.0.0/16\n"
+          : "cluster:\n  network:\n    podSubnets:\n      - 10.100.0.0/16\n",
+      ],
       rolePatches: { controlplane: [apiServerArgsPatch(talosVersion)], worker: [kubeletArgsPatch(talosVersion)] },
     },
     talosVersion,

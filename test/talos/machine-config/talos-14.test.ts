@@ -67,6 +67,16 @@ describe("Talos 1.14 machine configs", () => {
     expect(out.find((d) => d.kind === "KubeletConfig")).toMatchObject({ extraArgs: { "max-pods": "150" } });
   });
 
+  it("replaces pod subnets and the audit policy on merge, as Talos does (merge:\"replace\")", () => {
+    const patches = [
+      "apiVersion: v1alpha1\nkind: KubeNetworkConfig\npodSubnets:\n  - 10.100.0.0/16\n",
+      "apiVersion: v1alpha1\nkind: KubeAuditPolicyConfig\nconfiguration:\n  apiVersion: audit.k8s.io/v1\n  kind: Policy\n  rules:\n    - level: None\n",
+    ];
+    const out = docs(render(v14({ patches }), controlPlane(1)).yaml);
+    expect(out.find((d) => d.kind === "KubeNetworkConfig")).toMatchObject({ podSubnets: ["10.100.0.0/16"], serviceSubnets: ["10.96.0.0/12"] });
+    expect(out.find((d) => d.kind === "KubeAuditPolicyConfig")).toMatchObject({ configuration: { rules: [{ level: "None" }] } });
+  });
+
   it.each([
     ["v1.14.1", "machine:\n  kubletz:\n    a: b\n", /cluster patch 1: the v1alpha1 machine config: Talos v1\.14\.1 does not know the field \.machine\.kubletz: fix its spelling or remove it \(fields here: type, token, ca/],
     ["v1.14.1", "apiVersion: v1alpha1\nkind: KubeletConfig\nextraArgz:\n  a: b\n", /cluster patch 1: document KubeletConfig: Talos v1\.14\.1 does not know the field \.extraArgz/],
