@@ -9,8 +9,8 @@
 #   eval "$(bash test/compat/run.sh --print-env)"   build, then export the tool paths into your shell
 #   bash test/compat/run.sh --tidy          after adding an import to the oracle: update each contract's go.mod/go.sum
 #
-# Needs Go >= 1.24 and Node >= 20.19. The 1.12 oracle needs Go >= 1.25.3 and the 1.13/1.14 oracles
-# Go >= 1.26.6; an older Go fetches that toolchain from the module proxy. Only the Go module proxy is reached: every dependency is pinned by the
+# Needs Go >= 1.24 and Node >= 20.19 (the 1.12 oracle Go >= 1.25.3, 1.13/1.14 Go >= 1.26.6; an older Go fetches
+# that toolchain from the module proxy). Only the Go module proxy is reached: every dependency is pinned by the
 # go.sum checked in next to its go.mod, so the checksum database is not needed.
 set -euo pipefail
 
