@@ -5,6 +5,7 @@
  * Talos's own generator plus our patch set produce (talos-oracle compare).
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +53,7 @@ describe.each(cases)("render of the example stack with talosVersion $talosVersio
   let scratch: string;
   let render: ReturnType<typeof spawnSync>;
   const files: { node: string; file: string; specFile: string }[] = [];
+  let secretboxSha256 = "";
 
   beforeAll(() => {
     const sops = requireTool("sops");
@@ -70,6 +72,7 @@ describe.each(cases)("render of the example stack with talosVersion $talosVersio
     const secretsFile = join(scratch, "secrets.yaml");
     writeFileSync(secretsFile, decrypt("talos/homelab/secrets.sops.yaml"), { mode: 0o600 });
     const bundle = parseSecretsYaml(readFileSync(secretsFile, "utf8"));
+    secretboxSha256 = createHash("sha256").update(bundle.secrets.secretboxEncryptionSecret ?? "").digest("hex");
     const { config } = validateConfig(readStackConfig(stackFileSource(sandbox.stackFile), {}).input);
     for (const name of NODES) {
       const file = join(scratch, `${name}.yaml`);
@@ -99,6 +102,21 @@ describe.each(cases)("render of the example stack with talosVersion $talosVersio
     const result = runTool(requireOracle(contract), ["validate", "--mode", "metal", "--strict", ...files.map((f) => f.file)]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     for (const { file } of files) expect(result.stdout).toContain(`${file}: valid for metal mode (0 warnings)`);
+  });
+
+  it("keeps LUKS2 sealed to the TPM and the secretbox key in force, as Talos's own config accessors resolve them", () => {
+    const tpmKey = { slot: 0, tpm: true, nodeID: false, checkSecurebootOnEnroll: true };
+    for (const { node, file } of files) {
+      const result = runTool(requireOracle(contract), ["inspect", file]);
+      expect(result.code, result.stderr).toBe(0);
+      const seen = JSON.parse(result.stdout) as { secretboxSHA256: string; volumes: Record<string, unknown> };
+      // the secrets encryption key lives on control planes only (v1alpha1 up to 1.13, KubeEtcdEncryptionConfig in 1.14)
+      expect(seen.secretboxSHA256, node).toBe(node.startsWith("cp-") ? secretboxSha256 : "");
+      expect(seen.volumes, node).toEqual({
+        STATE: { provider: "luks2", keys: [{ ...tpmKey, lockToState: false }] },
+        EPHEMERAL: { provider: "luks2", keys: [{ ...tpmKey, lockToState: true }] },
+      });
+    }
   });
 
   it("is what Talos's generator plus our patch set produce (compare)", () => {
