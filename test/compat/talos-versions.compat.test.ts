@@ -143,3 +143,33 @@ describe("the example's Talos 1.14 patches on an older Talos", () => {
     }
   });
 });
+
+describe("moved fields are refused by Talos 1.14 itself", () => {
+  // What render refuses up front (naming the document) is what Talos's own validation rejects once
+  // its generator has written the new document: both settings in one config conflict.
+  it.each([
+    ["machine.nodeLabels", "machine:\n  nodeLabels:\n    zone: a\n", /\.machine\.nodeLabels is already set in v1alpha1 config/],
+    ["machine.kubelet", "machine:\n  kubelet:\n    extraArgs:\n      max-pods: '150'\n", /kubelet config is already set in v1alpha1 config \(\.machine\.kubelet\)/],
+    ["cluster.apiServer", "cluster:\n  apiServer:\n    extraArgs:\n      audit-log-maxage: '30'\n", /kube-apiserver config is already set in v1alpha1 config \(\.cluster\.apiServer\)/],
+  ])("%s", (_name, patch, conflict) => {
+    const oracle = requireOracle("v1.14");
+    const dir = mkdtempSync(join(tmpdir(), "talos-moved-"));
+    try {
+      const secretsFile = join(dir, "secrets.yaml");
+      expect(runTool(oracle, ["gen-secrets", "--talos-version", "v1.14.1", "-o", secretsFile]).code).toBe(0);
+      const spec = join(dir, "spec.json");
+      const config = join(dir, "controlplane.yaml");
+      writeFileSync(spec, JSON.stringify({
+        secretsFile, clusterName: "homelab", endpoint: "https://10.0.0.10:6443", kubernetesVersion: "1.37.0",
+        talosVersion: "v1.14.1", role: "controlplane", patches: [patch],
+      }));
+      const gen = runTool(oracle, ["gen-config", spec, "-o", config]);
+      expect(gen.code, gen.stderr).toBe(0);
+      const validate = runTool(oracle, ["validate", "--mode", "metal", config]);
+      expect(validate.code).toBe(1);
+      expect(validate.stdout).toMatch(conflict);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { MOVED_FIELDS } from "../../../talos/machine-config/moved-fields";
 import { MachineConfigError, renderMachineConfig } from "../../../talos/machine-config/render";
+import { CONFIG_SCHEMAS } from "../../../talos/patches/config-schema";
 import type { ClusterSpec, NodeSpec } from "../../../talos/types";
 import { BUNDLE, clusterSpec, controlPlane, worker } from "./fixtures";
 
@@ -106,5 +108,28 @@ describe("Talos 1.14 machine configs", () => {
     const problems = problemsOf(() => render(clusterSpec({ patches: [patch] }, version), controlPlane(1))).join("\n");
     expect(problems).toMatch(message);
     expect(problems).not.toMatch(/abcdef|c3VwZXIt|0123456789/);
+  });
+});
+
+describe("the moved-field table against machinery's config schema", () => {
+  it("names only fields that schema no longer documents from the version they moved in", () => {
+    type Node = 0 | 1 | { p: Record<string, Node> } | { m: Node };
+    const documented = (node: Node | undefined, path: string[]): boolean => {
+      if (path.length === 0) return node !== undefined;
+      if (node === undefined || node === 0) return false;
+      if (node === 1) return true;
+      if ("m" in node) return documented(node.m, path.slice(1));
+      return documented(node.p[path[0]], path.slice(1));
+    };
+    for (const entry of MOVED_FIELDS) {
+      for (const minor of [11, 12, 13, 14] as const) {
+        if (minor < entry.since) continue;
+        expect(documented(CONFIG_SCHEMAS[minor].kinds.v1alpha1 as Node, entry.path.split(".")), `${entry.path} in v1.${minor}`).toBe(false);
+      }
+      const kind = entry.document.split(" ")[0];
+      if (/^[A-Z]\w+Config$|^KubeSpanConfig$/.test(kind)) {
+        expect(CONFIG_SCHEMAS[entry.since].kinds[kind], `${kind} exists in v1.${entry.since}`).toBeDefined();
+      }
+    }
   });
 });
