@@ -44,7 +44,7 @@ export function validateConfig(input: unknown): ValidatedConfig {
 
   if (issues.length > 0 || !contract) throw new ConfigError(issues);
   if (!config.security.tpmDiskEncryption) {
-    warnings.push("security.tpmDiskEncryption is off: STATE and EPHEMERAL are encrypted with a nodeID-derived key, which protects far less than a TPM-sealed key (anyone with the disk image can derive it).");
+    warnings.push("security.tpmDiskEncryption is off: STATE and EPHEMERAL are encrypted with a nodeID-derived key, which protects far less than a TPM-sealed key (anyone with the disk image can derive it). Turn security.tpmDiskEncryption and security.secureBoot on to seal the key to the TPM.");
   }
   return { config: normalize(config, contract, addresses, extensions), warnings };
 }

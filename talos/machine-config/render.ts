@@ -10,11 +10,10 @@ import { patchFieldProblems } from "./patch-fields";
 import { clusterSpecProblems, nodeSpecProblems } from "./validate-inputs";
 import { renderedConfigProblems } from "./validate-rendered";
 
+/** The operator is told about the weaker nodeID disk key by config validation, which names their key. */
 export interface RenderedMachineConfig {
   /** The machine config as Talos encodes it (multi-document, `---` separated, no comments). */
   readonly yaml: string;
-  /** Things the operator should know, e.g. that the nodeID disk key protects less than the TPM. */
-  readonly warnings: string[];
 }
 
 /** The oracle's inputs: Talos's generator gets the base inputs, then applies `patches` in order. */
@@ -26,11 +25,6 @@ export interface MachineConfigCompareSpec {
   readonly role: NodeRole;
   readonly patches: string[];
 }
-
-export const NODEID_ENCRYPTION_WARNING =
-  "disk encryption uses the nodeID key because the TPM is off: STATE and EPHEMERAL are encrypted with a key " +
-  "derived from the node's identity, which anyone holding the disk can recompute; this protects much less than " +
-  'sealing to the TPM (set diskEncryption: "tpm" with SecureBoot to fix)';
 
 export class MachineConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -65,8 +59,7 @@ export function renderMachineConfig(bundle: SecretsBundle, cluster: ClusterSpec,
   const problems = renderedConfigProblems(docs, node);
   if (problems.length > 0) throw new MachineConfigError(problems);
 
-  const warnings = cluster.diskEncryption === "nodeid" ? [NODEID_ENCRYPTION_WARNING] : [];
-  return { yaml: encodeConfig(docs, CONTRACT_PROFILES[cluster.contract.minor].yamlDialect), warnings };
+  return { yaml: encodeConfig(docs, CONTRACT_PROFILES[cluster.contract.minor].yamlDialect) };
 }
 
 /**

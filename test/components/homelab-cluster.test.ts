@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { decryptText } from "../../sops";
 import { dynamicMock, fixture, stackConfig } from "./homelab-fixture";
 import { isSecretWrapped, runProgram, unwrapSecrets, type ProgramRun, type RecordedResource } from "./pulumi-harness";
@@ -27,9 +27,13 @@ const names = (r: ProgramRun) => r.resources.map((x) => `${x.type}::${x.name}`).
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () => {
+  // One run of the example stack that every test reads, so each test also runs on its own (`-t`, any order).
   let base: ProgramRun;
-  it("builds the resource graph", async () => {
+  beforeAll(async () => {
     base = await run();
+  }, 120_000);
+
+  it("builds the resource graph", () => {
     const count = (type: string) => base.byType(type).length;
     expect(count("pulumi:providers:proxmoxve")).toBe(1);
     expect(count(ISO)).toBe(1);
@@ -43,7 +47,7 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     expect(count(dyn("EncryptedGitopsTree"))).toBe(1);
     expect(count("pulumi:providers:kubernetes")).toBe(1);
     expect(base.byType(VM).map((v) => v.name).sort()).toEqual(NODES.map((n) => `homelab-${n}`).sort());
-  }, 120_000);
+  });
 
   it("downloads the SecureBoot ISO of the schematic once per Proxmox node", () => {
     const iso = inputs(base.byType(ISO)[0] as RecordedResource);

@@ -94,6 +94,22 @@ describe("validateConfig accepts the example stack", () => {
     expect(config.nodes[4]?.patches[0]).toContain("homelab.example.net/storage");
   });
 
+  it("an omitted section takes the same defaults as an empty one (each default is written once, inside its field)", () => {
+    const omitted = validateConfig(withChange((c) => {
+      for (const key of ["datastores", "image", "security", "patches"]) delete c[key];
+      c.network = { subnet: "192.168.10.0/24", gateway: "192.168.10.1" };
+    })).config;
+    const empty = validateConfig(withChange((c) => {
+      for (const key of ["datastores", "image", "security", "patches"]) c[key] = {};
+      c.network = { subnet: "192.168.10.0/24", gateway: "192.168.10.1" };
+    })).config;
+    expect(omitted).toEqual(empty);
+    expect(omitted.network).toMatchObject({ bridge: "vmbr0", nameservers: ["1.1.1.1", "9.9.9.9"] });
+    expect(omitted.datastores).toMatchObject({ vm: "local-lvm", iso: "local" });
+    expect(omitted.security).toEqual({ secureBoot: true, tpmDiskEncryption: true });
+    expect(omitted.image).toMatchObject({ cpuType: "host", installDisk: "/dev/sda" });
+  });
+
   it("accepts a v1.12 contract and defaults its Kubernetes version", () => {
     const { config } = validateConfig(withChange((c) => { c.talosVersion = "v1.12.0"; delete c.kubernetesVersion; }));
     expect(config.contract.minor).toBe(12);

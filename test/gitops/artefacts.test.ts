@@ -83,13 +83,4 @@ describe("buildArtefacts", () => {
     expect(artefacts.find((a) => a.path.endsWith("flux-instance.yaml"))!.content).toContain("pullSecret: flux-system");
     expect(buildArtefacts(inputs).artefacts.find((a) => a.path.endsWith("flux-instance.yaml"))!.content).not.toContain("pullSecret");
   });
-
-  it("passes the machine config warnings on once (nodeID disk key when the TPM is off)", () => {
-    const config = exampleConfig((c) => {
-      c["talos-homelab:security"] = { secureBoot: false, tpmDiskEncryption: false };
-    });
-    const { warnings } = buildArtefacts({ ...inputs, config });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/nodeID/);
-  });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import {
   MachineConfigError,
-  NODEID_ENCRYPTION_WARNING,
   machineConfigCompareSpec,
   renderMachineConfig,
 } from "../../../talos/machine-config/render";
@@ -39,12 +38,6 @@ describe("renderMachineConfig", () => {
 
   it("keeps the bundle's secretbox secret", () => {
     expect(docs(render(clusterSpec(), controlPlane()).yaml)[0].cluster.secretboxEncryptionSecret).toBe(BUNDLE.secrets.secretboxEncryptionSecret);
-  });
-
-  it("warns only when disk encryption falls back to the nodeID key", () => {
-    expect(render(clusterSpec(), worker()).warnings).toEqual([]);
-    expect(render(clusterSpec({ diskEncryption: "nodeid" }), worker()).warnings).toEqual([NODEID_ENCRYPTION_WARNING]);
-    expect(NODEID_ENCRYPTION_WARNING).toMatch(/protects much less/);
   });
 
   it("applies user patches after ours, the node's last", () => {
