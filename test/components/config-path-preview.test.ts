@@ -30,13 +30,13 @@ describe("a preview names the nodes and config paths a patch changes", () => {
     const changed = pathsByNode(
       await run((c) => {
         const worker = (c["talos-homelab:nodes"] as Nodes)[4] as Record<string, unknown>;
-        worker.patches = [{ machine: { nodeLabels: { "homelab.example.net/storage": "fast-ssd-42" }, sysctls: { "vm.swappiness": "7" } } }];
+        worker.patches = [{ apiVersion: "v1alpha1", kind: "KubeNodeConfig", labels: { "homelab.example.net/storage": "fast-ssd-42", "homelab.example.net/tier": "gold" } }];
       }, true),
     );
     expect(Object.keys(base).sort()).toEqual(["cp-1", "cp-2", "cp-3", "worker-1", "worker-2"]);
     for (const node of Object.keys(base)) {
       const paths = changedConfigPaths(base[node] as Record<string, string>, changed[node] as Record<string, string>);
-      if (node === "worker-2") expect(paths).toEqual(['machine.nodeLabels["homelab.example.net/storage"]', 'machine.sysctls["vm.swappiness"]']);
+      if (node === "worker-2") expect(paths).toEqual(['KubeNodeConfig: labels["homelab.example.net/storage"]', 'KubeNodeConfig: labels["homelab.example.net/tier"]']);
       else expect(paths, node).toEqual([]);
     }
     expect(JSON.stringify(changed)).not.toContain("fast-ssd-42");
@@ -46,11 +46,11 @@ describe("a preview names the nodes and config paths a patch changes", () => {
     const base = pathsByNode(await run());
     const changed = pathsByNode(
       await run((c) => {
-        (c["talos-homelab:patches"] as Record<string, unknown>).cluster = [{ machine: { time: { servers: ["ntp.example.net"] } } }];
+        (c["talos-homelab:patches"] as Record<string, unknown>).cluster = [{ apiVersion: "v1alpha1", kind: "TimeSyncConfig", ntp: { servers: ["ntp.example.net"] } }];
       }),
     );
     for (const node of Object.keys(base)) {
-      expect(changedConfigPaths(base[node] as Record<string, string>, changed[node] as Record<string, string>), node).toEqual(["machine.time.servers"]);
+      expect(changedConfigPaths(base[node] as Record<string, string>, changed[node] as Record<string, string>), node).toEqual(["TimeSyncConfig: ntp.servers"]);
     }
     const text = JSON.stringify(changed);
     expect(text).not.toContain("ntp.example.net");
