@@ -37,7 +37,7 @@ describe("README stand-up steps under the real Pulumi engine (loopback only)", (
   }, 3_600_000);
 
   it("the README's online steps create the backend folder, log in, set the secrets, preview and stand up", () => {
-    expect(online.slice(0, 2)).toEqual(["mkdir -p ~/.pulumi-state", "pulumi login file://~/.pulumi-state"]);
+    expect(online.slice(0, 2)).toEqual(["mkdir -p ~/.pulumi-state", 'pulumi login "file://$HOME/.pulumi-state"']);
     expect(upTo).toBeGreaterThan(2);
     expect(online[upTo - 1]).toBe("pulumi preview");
   });

@@ -11,7 +11,8 @@ function standinProject(): Sandbox {
   symlinkSync(join(ROOT, "node_modules"), join(cwd, "node_modules"));
   const home = join(cwd, "home");
   mkdirSync(join(home, "state"), { recursive: true });
-  const env = { ...toolchainEnv(), HOME: home, PULUMI_BACKEND_URL: `file://${join(home, "state")}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE };
+  const env: NodeJS.ProcessEnv = { ...toolchainEnv(), HOME: home, PULUMI_BACKEND_URL: `file://${join(home, "state")}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE };
+  delete env.PULUMI_NODEJS_TSCONFIG_PATH; // a plain JavaScript program
   return { cwd, home, env };
 }
 
