@@ -1,5 +1,5 @@
 import { contractFor, type Contract } from "../talos/contract";
-import { ageRecipientProblem } from "./age-recipient";
+import { ageRecipientProblem } from "../sops/index";
 import type { ConfigIssue } from "./config-error";
 import { contains, formatCidr, isIpv4 } from "./ipv4";
 import type { ResolvedAddress } from "./node-checks";

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, delimiter, join } from "node:path";
-import { FileUnchangedError, InvalidInputError } from "../errors";
+import { FileUnchangedError } from "../errors";
 import { NoEditorError } from "../operation-errors";
 import { splitShellWords } from "../shell-words";
 import { type StoreFormat, formatFromPath, storeFor } from "../stores/index";
@@ -43,7 +43,8 @@ export function editorCommand(env: NodeJS.ProcessEnv = process.env): string[] {
 function runEditor(command: string[], file: string, env: NodeJS.ProcessEnv): void {
   const r = spawnSync(command[0], [...command.slice(1), file], { stdio: "inherit", env });
   if (r.error) throw new NoEditorError(`Could not run the editor ${command[0]}: ${r.error.message}`);
-  if (r.status !== 0) throw new InvalidInputError(`the editor ${command.join(" ")} exited with status ${r.status ?? r.signal}; the file was not changed`);
+  // sops exits NoEditorFound whichever way the editor fails (not started, non-zero status, killed).
+  if (r.status !== 0) throw new NoEditorError(`Could not run editor: ${command.join(" ")} exited with status ${r.status ?? r.signal}; the file was not changed`);
 }
 
 /** Edits `path` (an existing encrypted file, or a new one from an example using the configured keys). */
