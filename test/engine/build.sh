@@ -42,7 +42,7 @@ case "${1:-}" in
   --build-only) mode="build" ;;
   --print-env) mode="env" ;;
   --tidy) mode="tidy" ;;
-  -h|--help|"") sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help|"") sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) printf '[engine] error: unknown option %s (use --build-only, --print-env or --tidy)\n' "$1" >&2; exit 2 ;;
 esac
 

@@ -20,8 +20,10 @@ const online = docBlocks(ROOT)
  */
 const FIRST_STEP_NEEDING_A_CLUSTER = "pulumi up";
 
-// The Proxmox VM, ISO, machine secrets, talosconfig, applies, bootstrap, kubeconfig, health, Flux, tree... of the
-// example stack (3 control planes + 2 workers, one Proxmox node): every resource `pulumi preview` plans to create.
+// What `pulumi preview` of the example stack (3 control planes + 2 workers, one Proxmox node) plans to create:
+// the stack, HomelabCluster, TalosImage, 5 TalosNode and FluxBootstrap components (9); the proxmoxve and kubernetes
+// providers (2); the ISO and 5 VMs (6); machine secrets, admin talosconfig, admin kubeconfig, 5 applies, bootstrap,
+// health and the encrypted tree (11); Flux's Namespace, 2 Secrets, Chart and FluxInstance (5).
 const EXPECTED_CREATES = 33;
 
 function ok(result: CommandResult) {
@@ -37,7 +39,7 @@ describe("README stand-up steps under the real Pulumi engine (loopback only)", (
   }, 3_600_000);
 
   it("the README's online steps create the backend folder, log in, set the secrets, preview and stand up", () => {
-    expect(online.slice(0, 2)).toEqual(["mkdir -p ~/.pulumi-state", "pulumi login file://~/.pulumi-state"]);
+    expect(online.slice(0, 2)).toEqual(["mkdir -p ~/.pulumi-state", 'pulumi login "file://$HOME/.pulumi-state"']);
     expect(upTo).toBeGreaterThan(2);
     expect(online[upTo - 1]).toBe("pulumi preview");
   });

@@ -7,11 +7,12 @@ import { PASSPHRASE, ROOT, inLoopbackNamespace, toolchainEnv, type Sandbox } fro
 /** The stand-in proxmoxve provider under the real engine: a small program (fixtures/standin) with one VM and one ISO. */
 function standinProject(): Sandbox {
   const cwd = mkdtempSync(join(tmpdir(), "engine-standin-"));
-  for (const file of ["Pulumi.yaml", "index.cjs"]) cpSync(join(__dirname, "fixtures/standin", file), join(cwd, file));
+  for (const file of ["Pulumi.yaml", "package.json", "index.cjs"]) cpSync(join(__dirname, "fixtures/standin", file), join(cwd, file));
   symlinkSync(join(ROOT, "node_modules"), join(cwd, "node_modules"));
   const home = join(cwd, "home");
   mkdirSync(join(home, "state"), { recursive: true });
-  const env = { ...toolchainEnv(), HOME: home, PULUMI_BACKEND_URL: `file://${join(home, "state")}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE };
+  const env: NodeJS.ProcessEnv = { ...toolchainEnv(), HOME: home, PULUMI_BACKEND_URL: `file://${join(home, "state")}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE };
+  delete env.PULUMI_NODEJS_TSCONFIG_PATH; // a plain JavaScript program
   return { cwd, home, env };
 }
 
