@@ -1,6 +1,7 @@
 import type { Contract } from "../talos/contract";
 import type { NodeRole } from "../talos/types";
 import type { Ipv4Cidr } from "./ipv4";
+import type { RuntimeSecretsConfig } from "./runtime-secrets";
 
 export interface HomelabNode {
   readonly name: string;
@@ -58,6 +59,7 @@ export interface HomelabConfig {
     readonly knownHosts?: string;
     readonly username: string;
   };
+  readonly runtimeSecrets: RuntimeSecretsConfig;
   readonly outputDir?: string;
   readonly secretsImportFrom?: string;
 }
