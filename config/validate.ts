@@ -10,6 +10,7 @@ import {
   gitTransport,
 } from "./cluster-checks";
 import { ConfigError, type ConfigIssue } from "./config-error";
+import { checkTalosVersionSupport } from "./talos-version-checks";
 import type { HomelabConfig, HomelabNode, ValidatedConfig } from "./homelab-config";
 import { checkDuplicates, checkNodeResources, resolveAddress, type ResolvedAddress } from "./node-checks";
 import { stackConfigSchema, type ConfigPatch, type StackConfigShape } from "./schema";
@@ -33,6 +34,7 @@ export function validateConfig(input: unknown): ValidatedConfig {
 
   const contract = checkContract(config, issues);
   checkKubernetesVersion(config, issues);
+  if (contract) checkTalosVersionSupport(config, contract, issues, warnings);
   const addresses = checkNodes(config, issues);
   checkControlPlane(config, addresses, issues, warnings);
   checkSecurity(config, issues);

@@ -52,8 +52,8 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
   it("downloads the SecureBoot ISO of the schematic once per Proxmox node", () => {
     const iso = inputs(base.byType(ISO)[0] as RecordedResource);
     expect(iso).toMatchObject({ nodeName: "pve1", datastoreId: "local", contentType: "iso", overwrite: false });
-    expect(iso.url).toMatch(/^https:\/\/factory\.talos\.dev\/image\/[0-9a-f]{64}\/v1\.11\.5\/nocloud-amd64-secureboot\.iso$/);
-    expect(iso.fileName).toMatch(/^talos-v1\.11\.5-[0-9a-f]{12}-nocloud-amd64-secureboot\.iso$/);
+    expect(iso.url).toMatch(/^https:\/\/factory\.talos\.dev\/image\/[0-9a-f]{64}\/v1\.14\.1\/nocloud-amd64-secureboot\.iso$/);
+    expect(iso.fileName).toMatch(/^talos-v1\.14\.1-[0-9a-f]{12}-nocloud-amd64-secureboot\.iso$/);
     expect(base.outputs.isoUrl).toBe(iso.url);
   });
 
@@ -66,7 +66,7 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
       expect(i.cpu).toMatchObject({ type: "host", sockets: 1 });
       expect(i.memory.floating).toBe(0);
       expect(i.disks).toEqual([expect.objectContaining({ interface: "scsi0", datastoreId: "local-lvm", fileFormat: "raw", iothread: true, discard: "on", ssd: true })]);
-      expect(i.cdrom).toEqual({ fileId: expect.stringMatching(/^local:iso\/talos-v1\.11\.5-.*-secureboot\.iso$/), interface: "ide0" });
+      expect(i.cdrom).toEqual({ fileId: expect.stringMatching(/^local:iso\/talos-v1\.14\.1-.*-secureboot\.iso$/), interface: "ide0" });
       expect(i.networkDevices).toEqual([expect.objectContaining({ bridge: "vmbr0", model: "virtio", macAddress: expect.stringMatching(/^BC:24:11:10:00:\d\d$/) })]);
       expect(i.networkDevices[0].vlanId).toBeUndefined();
       expect(i.agent).toMatchObject({ enabled: true, type: "virtio" });
