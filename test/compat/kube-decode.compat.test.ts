@@ -106,8 +106,9 @@ describe("rendered manifests against the projects' Go API types", () => {
     expect(lines).toHaveLength(mine.length);
   });
 
+  /** A copy of the first rendered manifest of `kind` (or `apiVersion/kind`) with `mutate` applied. */
   function mutated(kind: string, mutate: (doc: Record<string, unknown>) => void): Manifest {
-    const manifest = manifests.find((m) => m.kind === kind)!;
+    const manifest = manifests.find((m) => m.kind === kind || `${m.apiVersion}/${m.kind}` === kind)!;
     const doc = parse(manifest.text) as Record<string, unknown>;
     mutate(doc);
     return { ...manifest, text: stringify(doc) };
@@ -116,7 +117,7 @@ describe("rendered manifests against the projects' Go API types", () => {
 
   const refused: Array<[string, Manifest | (() => Manifest), RegExp]> = [
     ["an unknown HelmRelease field", () => mutated("HelmRelease", (d) => (spec(d).chartt = {})), /unknown field "spec\.chartt"/],
-    ["a wrong-case Flux Kustomization field", () => mutated("Kustomization", (d) => (spec(d).Interval = "1m")), /unknown field "spec\.Interval"/],
+    ["a wrong-case Flux Kustomization field", () => mutated("kustomize.toolkit.fluxcd.io/v1/Kustomization", (d) => (spec(d).Interval = "1m")), /unknown field "spec\.Interval"/],
     ["an unknown FluxInstance field", () => mutated("FluxInstance", (d) => (spec(d).distro = {})), /unknown field "spec\.distro"/],
     ["an unknown Secret field", () => mutated("Secret", (d) => (d.stringdata = {})), /unknown field "stringdata"/],
     ["an unknown ClusterSecretStore field", () => mutated("ClusterSecretStore", (d) => ((spec(d).provider as Record<string, Record<string, unknown>>).vault!.token = "x")), /unknown field "spec\.provider\.vault\.token"/],
