@@ -49,5 +49,5 @@ function validated(doc: LayerDocument): LayerDocument {
 }
 
 export function documentsYaml(docs: readonly LayerDocument[]): string {
-  return docs.map((doc) => stringify(validated(doc), { lineWidth: 0 })).join("---\n");
+  return docs.map((doc) => stringify(validated(doc), { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
 }

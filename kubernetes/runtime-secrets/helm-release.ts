@@ -16,7 +16,6 @@ export interface HelmReleaseOptions {
 }
 
 export function helmRelease(options: HelmReleaseOptions): HelmRelease {
-  const remediation = { retries: 3 };
   return {
     apiVersion: "helm.toolkit.fluxcd.io/v2",
     kind: "HelmRelease",
@@ -33,8 +32,8 @@ export function helmRelease(options: HelmReleaseOptions): HelmRelease {
         },
       },
       ...(options.dependsOn !== undefined && options.dependsOn.length > 0 ? { dependsOn: options.dependsOn.map((d) => ({ ...d })) } : {}),
-      install: { crds: "CreateReplace", remediation },
-      upgrade: { crds: "CreateReplace", remediation },
+      install: { crds: "CreateReplace", remediation: { retries: 3 } },
+      upgrade: { crds: "CreateReplace", remediation: { retries: 3 } },
       values: options.values,
     },
   };

@@ -54,6 +54,10 @@ describe("runtime secrets manifests", () => {
     expect(() => documentsYaml([misplaced])).toThrow(/HelmRelease "x" is invalid: spec: Unrecognized key: "targetNamespaces"/);
   });
 
+  it("writes plain YAML: no anchors or aliases", () => {
+    for (const file of runtimeSecretsFiles("lab", layer("openbao", 3))) expect(file.content, file.path).not.toMatch(/[&*]a\d+\b/);
+  });
+
   it("names the sealed-secrets release as kubeseal expects and renders no store for it", () => {
     expect(sealedSecretsRelease({ mode: "sealed-secrets", namespace: "sealed-secrets", chartVersion: "2.17.2" }).metadata.name).toBe("sealed-secrets-controller");
     const paths = runtimeSecretsFiles("lab", { mode: "sealed-secrets", namespace: "sealed-secrets", chartVersion: "2.17.2" }).map((f) => f.path);
