@@ -64,7 +64,7 @@ build_tool() {
     return
   fi
 
-  log "$name: building with $GO_VERSION (a cold build takes minutes; a rebuild after an edit, seconds)"
+  log "$name: building with ${GOTOOLCHAIN:-$GO_VERSION} (a cold build takes minutes; a rebuild after an edit, seconds)"
   local started=$SECONDS tmp
   mkdir -p "$CACHE_DIR"
   tmp="$(mktemp -d "$CACHE_DIR/.build-$name.XXXXXX")"
