@@ -7,6 +7,7 @@ import type { CST, Node as YamlNode, Scalar as YamlScalar } from "yaml";
 import { InvalidInputError, UnreadableEncryptedFileError } from "../errors";
 import { Branch, Comment, Scalar, Sequence, Value } from "../tree";
 import { type DuplicateKeyScope, duplicateKeyErrors } from "./yaml-duplicate-keys";
+import { parseEncryptedYamlFast } from "./yaml-encrypted-fast-parse";
 import { parseSimpleYaml } from "./yaml-simple-parse";
 import { resolvePlain, resolvePlainScalar } from "./yaml-typing";
 
@@ -286,7 +287,8 @@ class DocumentConverter {
  * them: everywhere in plaintext input (exit 2), only at the top level and in `sops` in encrypted input (exit 1).
  */
 export function parseYamlDocuments(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
-  return parseSimpleYaml(text) ?? parseYamlDocumentsFully(text, duplicateKeys);
+  const encrypted = duplicateKeys === "encrypted" ? parseEncryptedYamlFast(text, (tail) => parseYamlDocumentsFully(tail, duplicateKeys)) : undefined;
+  return encrypted ?? parseSimpleYaml(text) ?? parseYamlDocumentsFully(text, duplicateKeys);
 }
 
 /** `parseYamlDocuments` without the fast path for simple documents. */
