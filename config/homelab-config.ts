@@ -1,6 +1,7 @@
 import type { Contract } from "../talos/contract";
 import type { NodeRole } from "../talos/types";
 import type { Ipv4Cidr } from "./ipv4";
+import type { RuntimeSecretsConfig } from "./runtime-secrets";
 
 export interface HomelabNode {
   readonly name: string;
@@ -60,6 +61,7 @@ export interface HomelabConfig {
     /** Whether `pulumi up` installs Flux (the tree's flux-system files are written either way). */
     readonly install: boolean;
   };
+  readonly runtimeSecrets: RuntimeSecretsConfig;
   readonly outputDir?: string;
   readonly secretsImportFrom?: string;
 }

@@ -4,3 +4,4 @@ export { SECRET_KEYS, stackConfigSchema, type SecretKey, type StackConfigInput }
 export { CONFIG_NAMESPACE, readStackConfig, type RawConfigSource } from "./stack-config";
 export { stackFileSource } from "./stack-file";
 export { GUEST_AGENT_EXTENSION, validateConfig } from "./validate";
+export { RUNTIME_SECRETS_MODES, type RuntimeSecretsConfig, type RuntimeSecretsMode, type SecretsEngine } from "./runtime-secrets";

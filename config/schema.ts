@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_TALOS_VERSION } from "../talos/contract";
+import { runtimeSecretsSchema } from "./runtime-secrets";
 
 const dnsLabel = z
   .string()
@@ -111,6 +112,8 @@ export const stackConfigSchema = z
         install: z.boolean().default(true),
       })
       .strict(),
+    /** The optional runtime secrets layer (External Secrets + OpenBao/Vault, or Sealed Secrets); see docs/runtime-secrets.md. */
+    runtimeSecrets: runtimeSecretsSchema,
     /** Where `pulumi up` writes the encrypted GitOps tree; nothing is written when unset. */
     outputDir: z.string().min(1).optional(),
     /** Disaster recovery: adopt the machine secrets from this secrets.yaml / secrets.sops.yaml instead of generating. */

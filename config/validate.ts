@@ -14,6 +14,7 @@ import { checkTalosVersionSupport } from "./talos-version-checks";
 import type { HomelabConfig, HomelabNode, ValidatedConfig } from "./homelab-config";
 import { checkDuplicates, checkNodeResources, resolveAddress, type ResolvedAddress } from "./node-checks";
 import { stackConfigSchema, type ConfigPatch, type StackConfigShape } from "./schema";
+import { checkRuntimeSecrets, type RuntimeSecretsConfig } from "./runtime-secrets";
 import { configIssuesFromZod } from "./zod-issues";
 import type { Contract } from "../talos/contract";
 
@@ -41,12 +42,13 @@ export function validateConfig(input: unknown): ValidatedConfig {
   checkFlux(config, issues);
   checkProxmox(config, issues);
   const extensions = normalizeExtensions(config.image.extensions, issues);
+  const runtimeSecrets = checkRuntimeSecrets(config.runtimeSecrets, (input as Record<string, unknown>).runtimeSecrets, config.nodes.length, issues);
 
-  if (issues.length > 0 || !contract) throw new ConfigError(issues);
+  if (issues.length > 0 || !contract || !runtimeSecrets) throw new ConfigError(issues);
   if (!config.security.tpmDiskEncryption) {
     warnings.push("security.tpmDiskEncryption is off: STATE and EPHEMERAL are encrypted with a nodeID-derived key, which protects far less than a TPM-sealed key (anyone with the disk image can derive it). Turn security.tpmDiskEncryption and security.secureBoot on to seal the key to the TPM.");
   }
-  return { config: normalize(config, contract, addresses, extensions), warnings };
+  return { config: normalize(config, contract, addresses, extensions, runtimeSecrets), warnings };
 }
 
 function checkNodes(config: StackConfigShape, issues: ConfigIssue[]): Map<string, ResolvedAddress> {
@@ -80,6 +82,7 @@ function normalize(
   contract: Contract,
   addresses: ReadonlyMap<string, ResolvedAddress>,
   extensions: readonly string[],
+  runtimeSecrets: RuntimeSecretsConfig,
 ): HomelabConfig {
   const vm = config.datastores.vm;
   return {
@@ -135,6 +138,7 @@ function normalize(
       username: config.flux.username,
       install: config.flux.install,
     },
+    runtimeSecrets,
     outputDir: config.outputDir,
     secretsImportFrom: config.secretsImportFrom,
   };

@@ -12,6 +12,7 @@ import {
 import { type RenderedMachineConfig, renderMachineConfig } from "../talos/machine-config/render";
 import { serializeSecretsYaml } from "../talos/secrets-yaml";
 import type { SecretsBundle } from "../talos/types";
+import { runtimeSecretsFiles } from "../kubernetes/runtime-secrets";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
@@ -98,7 +99,13 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     ),
     format: "yaml",
   });
+  artefacts.push(...runtimeSecretsArtefacts(config));
   return { artefacts };
+}
+
+/** The optional runtime secrets layer (config `runtimeSecrets`): plain manifests only, nothing secret in them. */
+function runtimeSecretsArtefacts(config: HomelabConfig): Artefact[] {
+  return runtimeSecretsFiles(config.clusterName, config.runtimeSecrets).map((file) => ({ ...file, format: "yaml" }));
 }
 
 /** The Git credentials the stack provides, if any (token for https, key for ssh). */

@@ -15,6 +15,7 @@ import { kubeconfigFor, talosconfigFor } from "./client-configs";
 import { decryptTreeFile, secretValue } from "./existing-tree";
 import { chooseRecipients, type RecipientChoice } from "./recipients";
 import { treePaths } from "./tree-layout";
+import { removeStaleLayerFiles } from "./stale-layer-files";
 import { writeTree } from "./write-tree";
 
 export interface RenderOptions {
@@ -179,6 +180,7 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
     now,
     onWritten: (file) => log(progressLine(file)),
   });
+  for (const path of await removeStaleLayerFiles(outDir, cluster, config.runtimeSecrets)) log(`removed ${path} (runtimeSecrets is now ${config.runtimeSecrets.mode})`);
   for (const w of warnings) log(`warning: ${w}`);
   log(summaryLine(files));
   return {

@@ -66,7 +66,7 @@ build_tool() {
     return
   fi
 
-  log "$name: building with $GO_VERSION (a cold build takes minutes; a rebuild after an edit, seconds)"
+  log "$name: building with ${GOTOOLCHAIN:-$GO_VERSION} (a cold build takes minutes; a rebuild after an edit, seconds)"
   local started=$SECONDS tmp
   mkdir -p "$CACHE_DIR"
   tmp="$(mktemp -d "$CACHE_DIR/.build-$name.XXXXXX")"
@@ -125,6 +125,21 @@ build_tool age "$AGE_VERSION-$(hash_files "${age_src[@]}" <(echo "$GO_VERSION"))
 AGE_BIN="$BUILT_DIR/bin/age"
 AGE_KEYGEN_BIN="$BUILT_DIR/bin/age-keygen"
 
+# kube-decode: strict decoding of rendered manifests into the real Go API types, in two builds whose module
+# graphs cannot be one (the Flux Operator needs controller-runtime >= 0.24, External Secrets 0.16.2 < 0.23).
+# The Flux build needs Go 1.27: the go command fetches that toolchain from the module proxy and verifies it
+# with the checksum database (it refuses to with GOSUMDB=off; the modules themselves are pinned by go.sum).
+KUBE_DECODE_FLUX_GO="go1.27.4"
+kube_decode_sources() { printf '%s\n' "$COMPAT_DIR/kube-decode/main.go" "$COMPAT_DIR/kube-decode/$1"/*; }
+mapfile -t kube_decode_src < <(kube_decode_sources flux)
+GOTOOLCHAIN="$KUBE_DECODE_FLUX_GO" GOSUMDB=sum.golang.org \
+  build_tool kube-decode-flux "$(hash_files "${kube_decode_src[@]}" <(echo "$KUBE_DECODE_FLUX_GO"))" "${kube_decode_src[@]}" -- .
+KUBE_DECODE_FLUX="$BUILT_DIR/bin/kube-decode"
+mapfile -t kube_decode_src < <(kube_decode_sources eso)
+build_tool kube-decode-eso "$(hash_files "${kube_decode_src[@]}" <(echo "$GO_VERSION"))" "${kube_decode_src[@]}" -- .
+KUBE_DECODE_ESO="$BUILT_DIR/bin/kube-decode"
+export KUBE_DECODE_FLUX KUBE_DECODE_ESO
+
 # One oracle per contract: the shared sources plus that contract's go.mod, go.sum and *.go.
 declare -A ORACLES
 for contract in "${CONTRACTS[@]}"; do
@@ -139,19 +154,19 @@ export TALOS_ORACLE_V1_12="${ORACLES[v1.12]}"
 export TALOS_ORACLE_V1_13="${ORACLES[v1.13]}"
 export TALOS_ORACLE_V1_14="${ORACLES[v1.14]}"
 
-for tool in "$SOPS_BIN" "$AGE_BIN" "$AGE_KEYGEN_BIN" "$TALOS_ORACLE_V1_11" "$TALOS_ORACLE_V1_12" "$TALOS_ORACLE_V1_13" "$TALOS_ORACLE_V1_14"; do
+for tool in "$KUBE_DECODE_FLUX" "$KUBE_DECODE_ESO" "$SOPS_BIN" "$AGE_BIN" "$AGE_KEYGEN_BIN" "$TALOS_ORACLE_V1_11" "$TALOS_ORACLE_V1_12" "$TALOS_ORACLE_V1_13" "$TALOS_ORACLE_V1_14"; do
   [[ -x "$tool" ]] || die "expected tool missing after build: $tool (remove $CACHE_DIR and retry)"
 done
 log "tools ready in $((SECONDS - started_all))s: sops $SOPS_VERSION, age $AGE_VERSION, talos-oracle ${CONTRACTS[*]}"
 
 case "$mode" in
   build)
-    printf '%s=%s\n' SOPS_BIN "$SOPS_BIN" AGE_BIN "$AGE_BIN" AGE_KEYGEN_BIN "$AGE_KEYGEN_BIN" \
+    printf '%s=%s\n' KUBE_DECODE_FLUX "$KUBE_DECODE_FLUX" KUBE_DECODE_ESO "$KUBE_DECODE_ESO" SOPS_BIN "$SOPS_BIN" AGE_BIN "$AGE_BIN" AGE_KEYGEN_BIN "$AGE_KEYGEN_BIN" \
       TALOS_ORACLE_V1_11 "$TALOS_ORACLE_V1_11" TALOS_ORACLE_V1_12 "$TALOS_ORACLE_V1_12" \
       TALOS_ORACLE_V1_13 "$TALOS_ORACLE_V1_13" TALOS_ORACLE_V1_14 "$TALOS_ORACLE_V1_14" >&2
     ;;
   env)
-    printf 'export %s=%q\n' SOPS_BIN "$SOPS_BIN" AGE_BIN "$AGE_BIN" AGE_KEYGEN_BIN "$AGE_KEYGEN_BIN" \
+    printf 'export %s=%q\n' KUBE_DECODE_FLUX "$KUBE_DECODE_FLUX" KUBE_DECODE_ESO "$KUBE_DECODE_ESO" SOPS_BIN "$SOPS_BIN" AGE_BIN "$AGE_BIN" AGE_KEYGEN_BIN "$AGE_KEYGEN_BIN" \
       TALOS_ORACLE_V1_11 "$TALOS_ORACLE_V1_11" TALOS_ORACLE_V1_12 "$TALOS_ORACLE_V1_12" \
       TALOS_ORACLE_V1_13 "$TALOS_ORACLE_V1_13" TALOS_ORACLE_V1_14 "$TALOS_ORACLE_V1_14"
     ;;

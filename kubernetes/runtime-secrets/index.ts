@@ -1,0 +1,14 @@
+export { clusterSecretStore } from "./cluster-secret-store";
+export { documentsYaml, type LayerDocument } from "./documents-yaml";
+export { engineRelease, engineServiceUrl, engineValues, raftConfig } from "./engine-release";
+export { EXAMPLE_SECRET_NAME, exampleExternalSecret } from "./example-external-secret";
+export { externalSecretsRelease } from "./external-secrets-release";
+export { fluxKustomization, kustomizeFile } from "./flux-kustomization";
+export { helmRelease } from "./helm-release";
+export { helmRepository } from "./helm-repository";
+export { infrastructureDir, runtimeSecretsFiles, type LayerFile } from "./layer-files";
+export type { EsoLayer, RuntimeSecretsLayer, SealedSecretsLayer, SecretsEngine } from "./layer-options";
+export * from "./names";
+export { sealedSecretsRelease } from "./sealed-secrets-release";
+export type * from "./schemas";
+export * from "./versions";
