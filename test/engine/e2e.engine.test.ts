@@ -10,7 +10,7 @@ import { parseSecretsYaml } from "../../talos/secrets-yaml";
 import { ConnectionTrap, E2E_NODES, E2E_SUBNET, E2E_VIP, FakeCluster, type ApidCall } from "./e2e/fake-cluster";
 import { LoopbackNetns } from "./e2e/netns";
 import { type PulumiResult, runPulumi, tail } from "./e2e/pulumi-run";
-import { ROOT, type Sandbox, sandbox } from "./engine-harness";
+import { ROOT, type Sandbox, sandbox, survivorsIn } from "./engine-harness";
 
 // `pulumi up` of an end-to-end stack, for real: the Pulumi CLI and language host built by test/engine/build.sh,
 // the stand-in proxmoxve provider, one `talos-oracle serve` fake apid per node (fresh nodes in maintenance mode
@@ -156,6 +156,9 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     });
     expect(killed.stdout, tail(killed)).toMatch(/e2e-machine-secrets\s+created/);
     expect(killed.code, tail(killed)).not.toBe(0);
+    // Pulumi starts each plugin in a process group of its own: none of them, nor the language host, may outlive the
+    // killed run (orphaned dynamic providers were seen spinning at 4 GB each).
+    expect(await survivorsIn((box as Sandbox).cwd), "processes of the killed run still alive").toEqual([]);
     const state = await pulumi("stack export (killed)", ["stack", "export", "-s", killedStack]);
     const urns = ((JSON.parse(state.stdout) as { deployment: { resources?: { urn: string }[] } }).deployment.resources ?? []).map((r) => r.urn);
     expect(urns.some((u) => u.endsWith("::e2e-admin-kubeconfig"))).toBe(true);
@@ -352,4 +355,8 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     const exported = await pulumi("stack export after destroy", ["stack", "export", "-s", stack]);
     expect((JSON.parse(exported.stdout) as { deployment: { resources?: unknown[] } }).deployment.resources ?? []).toEqual([]);
   }, 600_000);
+
+  it("no process of any pulumi run (language host, provider plugins) outlives its run", async () => {
+    expect(await survivorsIn((box as Sandbox).cwd)).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -74,7 +74,8 @@ export interface CommandResult {
 export function inLoopbackNamespace(command: string, box: Sandbox, options: { traceConnects?: boolean; timeoutMs?: number } = {}): CommandResult {
   const trace = options.traceConnects ? join(mkdtempSync(join(tmpdir(), "engine-strace-")), "connects") : undefined;
   const traced = trace ? `strace -f -qq -e trace=connect -e signal=none -o ${trace} bash -euo pipefail -c ${shellQuote(command)}` : command;
-  const result = spawnSync("unshare", ["-n", "bash", "-euo", "pipefail", "-c", `ip link set lo up && ${traced}`], {
+  // A PID namespace too (bash is its init): when the command ends or times out, nothing it started outlives it.
+  const result = spawnSync("unshare", ["-n", "--pid", "--fork", "--kill-child", "bash", "-euo", "pipefail", "-c", `ip link set lo up && ${traced}`], {
     cwd: box.cwd,
     env: box.env,
     encoding: "utf8",
@@ -114,4 +115,35 @@ function connectDestinations(file: string): string[] {
 /** Whether an address is on the loopback interface (or a local socket). */
 export function isLoopback(destination: string): boolean {
   return destination.startsWith("unix:") || destination === "local:kernel" || /^127\./.test(destination) || destination === "::1" || destination === "::ffff:127.0.0.1";
+}
+
+/**
+ * Pids of the processes whose working directory is `dir` (or was, before it was removed), polled for up to
+ * `graceMs` until none is left: the language host and the provider plugins of a `pulumi` run work in the project
+ * folder, so this finds any that outlived their run.
+ */
+export async function survivorsIn(dir: string, graceMs = 5000): Promise<string[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry) && cwdOf(entry).replace(/ \(deleted\)$/, "") === dir);
+    const alive = pids.filter((pid) => !/^State:\s+Z/m.test(readOrEmpty(`/proc/${pid}/status`)));
+    if (alive.length === 0 || Date.now() > deadline) return alive.map((pid) => `${pid} ${readOrEmpty(`/proc/${pid}/cmdline`).replace(/\0/g, " ").trim()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function cwdOf(pid: string): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return "";
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }

@@ -19,11 +19,13 @@ export interface PulumiRunOptions {
 
 /**
  * Runs the real `pulumi` CLI from the engine toolchain (test/engine/build.sh --print-env puts it on PATH) inside the
- * loopback namespace, in the project folder `cwd`, in its own process group, so the language host and every provider
- * plugin it starts can be killed together.
+ * loopback namespace, in the project folder `cwd`, in a process group and a PID namespace of its own, so the language
+ * host and every provider plugin it starts end with it (normally or killed).
  */
 export function runPulumi(ns: LoopbackNetns, cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: PulumiRunOptions = {}): Promise<PulumiResult> {
-  const [cmd, argv] = ns.enter("pulumi", args);
+  // A PID namespace of its own (pulumi is its init): when pulumi exits or is killed, the kernel kills every process
+  // left in it. Pulumi starts each plugin in a process group of its own, so killing pulumi's group is not enough.
+  const [cmd, argv] = ns.enter("unshare", ["--pid", "--fork", "--kill-child", "--", "pulumi", ...args]);
   const started = Date.now();
   const child = spawn(cmd, argv, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
@@ -52,7 +54,6 @@ export function runPulumi(ns: LoopbackNetns, cwd: string, args: readonly string[
     child.once("error", fail);
     child.once("close", (code, signal) => {
       clearTimeout(timer);
-      // The language host and providers share the group; make sure none outlives a killed run.
       if (killed) killGroup();
       done({ code: code ?? (signal !== null ? 137 : 1), stdout, stderr, seconds: (Date.now() - started) / 1000 });
     });
