@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { generateAgeIdentity } from "../../sops/age-identities";
 import { parseSecretsYaml } from "../../talos/secrets-yaml";
+import { compatTool } from "./e2e/compat-tools";
 import { ConnectionTrap, E2E_NODES, E2E_SUBNET, E2E_VIP, FakeCluster, type ApidCall } from "./e2e/fake-cluster";
 import { LoopbackNetns } from "./e2e/netns";
 import { type PulumiResult, runPulumi, tail } from "./e2e/pulumi-run";
-import { ROOT, type Sandbox, sandbox, survivorsIn } from "./engine-harness";
+import { type Sandbox, sandbox, survivorsIn } from "./engine-harness";
 
 // `pulumi up` of an end-to-end stack, for real: the Pulumi CLI and language host built by test/engine/build.sh,
 // the stand-in proxmoxve provider, one `talos-oracle serve` fake apid per node (fresh nodes in maintenance mode
@@ -24,19 +25,6 @@ import { ROOT, type Sandbox, sandbox, survivorsIn } from "./engine-harness";
 // stack turns Flux off with its own setting: the first `pulumi preview` of the new stack (and of the killed stack)
 // plans the Flux resources with `flux.install` at its default (true); every `up`, `refresh` and `destroy` runs with
 // `flux.install: false`, which stops the chain after the health check and the tree (the tree's Flux files included).
-
-let compatTools: Record<string, string> | undefined;
-
-/** A tool test/compat/run.sh builds (cached): the real sops, the Talos oracle. */
-function compatTool(name: "SOPS_BIN" | "TALOS_ORACLE_V1_11"): string {
-  if (compatTools === undefined) {
-    const result = spawnSync("bash", ["-c", 'eval "$(bash test/compat/run.sh --print-env)" && printf "%s\\n%s\\n" "$SOPS_BIN" "$TALOS_ORACLE_V1_11"'], { cwd: ROOT, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`test/compat/run.sh --print-env failed:\n${result.stderr}`);
-    const [sops, oracle] = result.stdout.trim().split("\n");
-    compatTools = { SOPS_BIN: sops as string, TALOS_ORACLE_V1_11: oracle as string };
-  }
-  return compatTools[name] as string;
-}
 
 function findFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

@@ -54,14 +54,15 @@ export class FakeCluster {
     private readonly daemons: Daemon[],
   ) {}
 
-  static async start(ns: LoopbackNetns, oracle: string, dir: string): Promise<FakeCluster> {
-    const controlPlanes = E2E_NODES.filter((n) => n.role === "controlplane").map((n) => n.name);
+  /** `nodes`: the cluster's nodes (default the end-to-end stack's); their addresses must be in 127.0.10.0/24, the VIP is E2E_VIP. */
+  static async start(ns: LoopbackNetns, oracle: string, dir: string, nodes: readonly E2eNode[] = E2E_NODES): Promise<FakeCluster> {
+    const controlPlanes = nodes.filter((n) => n.role === "controlplane").map((n) => n.name);
     const daemons: Daemon[] = [];
     // Where the control planes' fake "trustd" hands the Talos API CA to the workers (0700; the files are 0600).
     const trustd = join(dir, "trustd");
     mkdirSync(trustd, { recursive: true, mode: 0o700 });
     try {
-      for (const node of E2E_NODES) {
+      for (const node of nodes) {
         daemons.push(
           await startDaemon(ns, oracle, [
             "serve",
@@ -84,9 +85,9 @@ export class FakeCluster {
           "--listen",
           `${E2E_VIP}:${KUBE_API_PORT}`,
           "--nodes",
-          E2E_NODES.map((n) => n.name).join(","),
+          nodes.map((n) => n.name).join(","),
           "--apid-records",
-          E2E_NODES.map((n) => join(dir, `apid-${n.name}.jsonl`)).join(","),
+          nodes.map((n) => join(dir, `apid-${n.name}.jsonl`)).join(","),
           "--record",
           join(dir, "kube.jsonl"),
           "--work",

@@ -67,8 +67,10 @@ function clusterCa(calls: readonly ApidCall[]): { crt: string; key: string } | u
   for (const call of calls) {
     if (call.method !== "/machine.MachineService/ApplyConfiguration" || call.code !== "OK" || !call.request?.data) continue;
     const text = Buffer.from(call.request.data, "base64").toString("utf8");
-    const first = parseAllDocuments(text)[0];
-    const doc = (Array.isArray(first) ? first[0] : first)?.toJS() as { machine?: { type?: string }; cluster?: { ca?: { crt?: string; key?: string } } } | undefined;
+    // The v1alpha1 document, wherever it is in a multi-document config (Talos 1.12+ adds documents of other kinds).
+    const parsed = parseAllDocuments(text);
+    const documents = (Array.isArray(parsed) ? parsed : [parsed]).map((d) => d.toJS() as { machine?: { type?: string }; cluster?: { ca?: { crt?: string; key?: string } } } | null);
+    const doc = documents.find((d) => d?.machine !== undefined) ?? undefined;
     const ca = doc?.cluster?.ca;
     if (doc?.machine?.type !== "controlplane" || !ca?.crt || !ca.key) continue;
     return { crt: Buffer.from(ca.crt, "base64").toString("utf8"), key: Buffer.from(ca.key, "base64").toString("utf8") };

@@ -23,9 +23,17 @@ export interface PulumiRunOptions {
  * host and every provider plugin it starts end with it (normally or killed).
  */
 export function runPulumi(ns: LoopbackNetns, cwd: string, args: readonly string[], env: NodeJS.ProcessEnv, opts: PulumiRunOptions = {}): Promise<PulumiResult> {
-  // A PID namespace of its own (pulumi is its init): when pulumi exits or is killed, the kernel kills every process
+  return runInNetns(ns, cwd, ["pulumi", ...args], env, opts);
+}
+
+/**
+ * Runs any command (argv) the way runPulumi runs `pulumi`: inside the loopback namespace, in a process group and a
+ * PID namespace of its own, so nothing it starts outlives it.
+ */
+export function runInNetns(ns: LoopbackNetns, cwd: string, command: readonly string[], env: NodeJS.ProcessEnv, opts: PulumiRunOptions = {}): Promise<PulumiResult> {
+  // A PID namespace of its own (the command is its init): when it exits or is killed, the kernel kills every process
   // left in it. Pulumi starts each plugin in a process group of its own, so killing pulumi's group is not enough.
-  const [cmd, argv] = ns.enter("unshare", ["--pid", "--fork", "--kill-child", "--", "pulumi", ...args]);
+  const [cmd, argv] = ns.enter("unshare", ["--pid", "--fork", "--kill-child", "--", ...command]);
   const started = Date.now();
   const child = spawn(cmd, argv, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
