@@ -42,7 +42,8 @@ export function sandbox(): Sandbox {
   const cwd = mkdtempSync(join(tmpdir(), "engine-checkout-"));
   for (const entry of readdirSync(ROOT)) {
     if ([".git", "rendered"].includes(entry)) continue;
-    if (/^Pulumi(\..*)?\.yaml$/.test(entry)) cpSync(join(ROOT, entry), join(cwd, entry));
+    // index.ts is copied so the program's folder (its __dirname: where a relative outputDir lands) is the checkout.
+    if (/^Pulumi(\..*)?\.yaml$/.test(entry) || entry === "index.ts") cpSync(join(ROOT, entry), join(cwd, entry));
     else symlinkSync(join(ROOT, entry), join(cwd, entry));
   }
   const home = mkdtempSync(join(tmpdir(), "engine-home-"));

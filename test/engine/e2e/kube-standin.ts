@@ -62,18 +62,33 @@ function apidCalls(files: readonly string[]): ApidCall[] {
     .flatMap((file) => readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as ApidCall));
 }
 
+interface ConfigDocument {
+  kind?: string;
+  machine?: { type?: string };
+  cluster?: { ca?: { crt?: string; key?: string } };
+  issuingCA?: { cert?: string; key?: string };
+}
+
+/**
+ * The Kubernetes CA (PEM) of a control-plane config: up to Talos 1.13 in the v1alpha1 document's cluster.ca
+ * (base64), from 1.14 in the KubeAPIServerCAConfig document's issuingCA (PEM).
+ */
+function kubernetesCa(documents: readonly (ConfigDocument | null)[]): { crt: string; key: string } | undefined {
+  const v1alpha1 = documents.find((d) => d?.machine !== undefined);
+  if (v1alpha1?.machine?.type !== "controlplane") return undefined;
+  const legacy = v1alpha1.cluster?.ca;
+  if (legacy?.crt && legacy.key) return { crt: Buffer.from(legacy.crt, "base64").toString("utf8"), key: Buffer.from(legacy.key, "base64").toString("utf8") };
+  const issuing = documents.find((d) => d?.kind === "KubeAPIServerCAConfig")?.issuingCA;
+  return issuing?.cert && issuing.key ? { crt: issuing.cert, key: issuing.key } : undefined;
+}
+
 /** The cluster CA (PEM) of the first control-plane config a fake apid accepted, if any yet. */
 function clusterCa(calls: readonly ApidCall[]): { crt: string; key: string } | undefined {
   for (const call of calls) {
     if (call.method !== "/machine.MachineService/ApplyConfiguration" || call.code !== "OK" || !call.request?.data) continue;
-    const text = Buffer.from(call.request.data, "base64").toString("utf8");
-    // The v1alpha1 document, wherever it is in a multi-document config (Talos 1.12+ adds documents of other kinds).
-    const parsed = parseAllDocuments(text);
-    const documents = (Array.isArray(parsed) ? parsed : [parsed]).map((d) => d.toJS() as { machine?: { type?: string }; cluster?: { ca?: { crt?: string; key?: string } } } | null);
-    const doc = documents.find((d) => d?.machine !== undefined) ?? undefined;
-    const ca = doc?.cluster?.ca;
-    if (doc?.machine?.type !== "controlplane" || !ca?.crt || !ca.key) continue;
-    return { crt: Buffer.from(ca.crt, "base64").toString("utf8"), key: Buffer.from(ca.key, "base64").toString("utf8") };
+    const parsed = parseAllDocuments(Buffer.from(call.request.data, "base64").toString("utf8"));
+    const ca = kubernetesCa((Array.isArray(parsed) ? parsed : [parsed]).map((d) => d.toJS() as ConfigDocument | null));
+    if (ca !== undefined) return ca;
   }
   return undefined;
 }
