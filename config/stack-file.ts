@@ -14,10 +14,11 @@ export function stackFileSource(path: string): RawConfigSource {
   const text = readFileSync(path, "utf8");
   const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
   const entries = doc.config ?? {};
-  return (key: string): RawConfigValue | undefined => {
+  const read = (key: string): RawConfigValue | undefined => {
     const value = entries[`${CONFIG_NAMESPACE}:${key}`];
     if (value === undefined || value === null) return undefined;
     if (isSecure(value)) return { value: "", secret: true };
     return { value: typeof value === "string" ? value : JSON.stringify(value), secret: false };
   };
+  return Object.assign(read, { keys: () => Object.keys(entries) });
 }

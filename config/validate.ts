@@ -6,6 +6,7 @@ import {
   checkFlux,
   checkKubernetesVersion,
   checkProxmox,
+  checkSubnet,
   checkSecurity,
   gitTransport,
 } from "./cluster-checks";
@@ -38,6 +39,7 @@ export function validateConfig(input: unknown): ValidatedConfig {
   checkAgeRecipients(config, issues);
   checkFlux(config, issues);
   checkProxmox(config, issues);
+  checkSubnet(config, issues);
   const extensions = normalizeExtensions(config.image.extensions, issues);
 
   if (issues.length > 0 || !contract) throw new ConfigError(issues);
