@@ -4,7 +4,7 @@
  */
 import { promises as fs } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parse } from "yaml";
+import { parseBoundedYaml } from "../sops/stores/parse-limits";
 import { decryptText } from "../sops";
 import { loadAgeIdentities, recipientOf } from "../sops/age-identities";
 import { MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError } from "../sops/errors";
@@ -106,7 +106,7 @@ function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): Enc
 
 function isSopsAgeSecret(text: string): boolean {
   try {
-    const doc = parse(text) as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    const doc = parseBoundedYaml(text, "the manifest") as { kind?: unknown; metadata?: { name?: unknown } } | null;
     return doc?.kind === "Secret" && doc.metadata?.name === "sops-age";
   } catch {
     return false;

@@ -5,10 +5,12 @@ import { SopsMetadata, metadataFromBranch, metadataToBranch } from "../metadata"
 import { Branch, Entry, Scalar, Tree, Value, isComment } from "../tree";
 import { flattenBranch, unflattenToBranch } from "./flatten";
 import type { Store } from "./index";
+import { checkDocumentSize } from "./parse-limits";
 
 const PREFIX = "sops_";
 
 function parseLines(bytes: Buffer): Branch {
+  checkDocumentSize(bytes.length, "dotenv");
   const items: Branch["items"] = [];
   for (const line of bytes.toString("utf8").split("\n")) {
     if (line === "") continue;

@@ -5,6 +5,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import type { Document, Node as YamlNode } from "yaml";
+import type { AliasBudget } from "./parse-limits";
 
 /** Which mappings sops checks: all of them on plaintext input, only the top level and `sops` when reading metadata. */
 export type DuplicateKeyScope = "plain" | "encrypted";
@@ -18,7 +19,12 @@ function keyIdentity(key: unknown): string | undefined {
 }
 
 /** The yaml.v3 error lines (`line 3: mapping key "a" already defined at line 1`) for the duplicates in `doc`. */
-export function duplicateKeyErrors(doc: Document.Parsed, lineOf: (offset: number) => number, scope: DuplicateKeyScope): string[] {
+export function duplicateKeyErrors(
+  doc: Document.Parsed,
+  lineOf: (offset: number) => number,
+  scope: DuplicateKeyScope,
+  budget?: AliasBudget,
+): string[] {
   const errors: string[] = [];
   let aliasDepth = 0;
   const line = (node: unknown): number => lineOf((node as YamlNode | null)?.range?.[0] ?? 0) + 1;
@@ -45,6 +51,7 @@ export function duplicateKeyErrors(doc: Document.Parsed, lineOf: (offset: number
   };
 
   const walk = (node: unknown, depthLeft: number): void => {
+    budget?.node(aliasDepth > 0);
     if (isAlias(node)) {
       if (aliasDepth >= MAX_ALIAS_DEPTH) return;
       aliasDepth++;

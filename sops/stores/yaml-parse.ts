@@ -7,6 +7,7 @@ import type { CST, Node as YamlNode, Scalar as YamlScalar } from "yaml";
 import { InvalidInputError, UnreadableEncryptedFileError } from "../errors";
 import { Branch, Comment, Scalar, Sequence, Value } from "../tree";
 import { type DuplicateKeyScope, duplicateKeyErrors } from "./yaml-duplicate-keys";
+import { AliasBudget, checkYamlNesting } from "./parse-limits";
 import { parseSimpleYaml } from "./yaml-simple-parse";
 import { resolvePlain, resolvePlainScalar } from "./yaml-typing";
 
@@ -95,6 +96,7 @@ class DocumentConverter {
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineIndex,
+    private readonly budget: AliasBudget,
   ) {}
 
   private where(path: string[]): string {
@@ -140,6 +142,7 @@ class DocumentConverter {
   }
 
   value(node: unknown, path: string[], parent: Collection | undefined, track: boolean): Value {
+    this.budget.node(this.aliasDepth > 0);
     if (node === null || node === undefined) return { kind: "null" };
     if (isAlias(node)) {
       if (++this.aliasDepth > 1000) throw new InvalidInputError("YAML aliases nest too deeply (recursive alias?)");
@@ -286,11 +289,14 @@ class DocumentConverter {
  * them: everywhere in plaintext input (exit 2), only at the top level and in `sops` in encrypted input (exit 1).
  */
 export function parseYamlDocuments(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
+  checkYamlNesting(text);
   return parseSimpleYaml(text) ?? parseYamlDocumentsFully(text, duplicateKeys);
 }
 
 /** `parseYamlDocuments` without the fast path for simple documents. */
 export function parseYamlDocumentsFully(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
+  checkYamlNesting(text);
+  const budget = new AliasBudget("yaml");
   const lines = new LineIndex(text);
   const tokens: CST.Token[] = Array.from(new Parser().parse(text));
   const commentsPerDoc: SourceComment[][] = [];
@@ -316,7 +322,7 @@ export function parseYamlDocumentsFully(text: string, duplicateKeys: DuplicateKe
       throw new InvalidInputError(`Error unmarshalling input YAML${where}: ${e.message.split("\n")[0]}`);
     }
     if (i === 0) {
-      const duplicates = duplicateKeyErrors(doc, (offset) => lines.line(offset), duplicateKeys);
+      const duplicates = duplicateKeyErrors(doc, (offset) => lines.line(offset), duplicateKeys, budget);
       if (duplicates.length > 0) {
         const detail = `yaml: unmarshal errors:\n  ${duplicates.join("\n  ")}`;
         if (duplicateKeys === "plain") throw new InvalidInputError(`Error unmarshalling file: ${detail}`);
@@ -324,6 +330,6 @@ export function parseYamlDocumentsFully(text: string, duplicateKeys: DuplicateKe
       }
     }
     const comments = (commentsPerDoc[i] ?? []).sort((a, b) => a.offset - b.offset);
-    return new DocumentConverter(doc, lines).convert(comments);
+    return new DocumentConverter(doc, lines, budget).convert(comments);
   });
 }
