@@ -22,6 +22,25 @@ export function checkDocumentSize(length: number, what: string): void {
   }
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The bytes as text, refusing invalid UTF-8 as sops's YAML store does ("invalid leading UTF-8 octet", exit 2) instead
+ * of turning bytes into U+FFFD. sops's JSON and dotenv stores replace them silently; losing bytes is never right, so
+ * they are refused there too.
+ */
+export function decodeUtf8(bytes: Buffer, what: string): string {
+  checkDocumentSize(bytes.length, what);
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const valid = Buffer.from(bytes.toString("utf8"), "utf8");
+    let at = 0;
+    while (at < bytes.length && at < valid.length && bytes[at] === valid[at]) at++;
+    throw new InvalidInputError(`Error unmarshalling file: ${what}: invalid UTF-8 at byte offset ${at}: save the file as UTF-8 (or encrypt it with --input-type binary)`);
+  }
+}
+
 export function nestingError(what: string): InvalidInputError {
   return new InvalidInputError(`Error unmarshalling file: ${what}: nesting deeper than ${MAX_NESTING_DEPTH} levels (talos-homelab's bound; sops allows 10000)`);
 }

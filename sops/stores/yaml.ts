@@ -5,6 +5,7 @@ import { Branch, Tree, getEntry, withoutEntry } from "../tree";
 import type { Store } from "./index";
 import { emitYamlDocuments } from "./yaml-emit";
 import type { DuplicateKeyScope } from "./yaml-duplicate-keys";
+import { decodeUtf8 } from "./parse-limits";
 import { parseYamlDocuments } from "./yaml-parse";
 
 export interface YamlStoreOptions {
@@ -15,7 +16,7 @@ export interface YamlStoreOptions {
 export function createYamlStore(options: YamlStoreOptions = {}): Store {
   const indent = options.indent ?? 4;
   const parse = (bytes: Buffer, duplicateKeys: DuplicateKeyScope): Branch[] => {
-    const docs = parseYamlDocuments(bytes.toString("utf8"), duplicateKeys);
+    const docs = parseYamlDocuments(decodeUtf8(bytes, "yaml"), duplicateKeys);
     if (docs.length === 0) throw new EmptyDocumentError();
     return docs;
   };
