@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
-import { writeFileAtomic } from "./atomic-write";
+import { createFileExclusive } from "./atomic-write";
 import { splitShellWords } from "./shell-words";
 
 export interface AgeIdentity {
@@ -185,20 +185,28 @@ export async function ensureDefaultAgeIdentity(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ path: string; recipient: string; created: boolean }> {
   const path = defaultAgeKeyFilePath(env);
-  let existing: string | undefined;
-  try {
-    existing = await fs.readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read the age key file ${path}: ${(e as Error).message}`);
-  }
-  if (existing !== undefined) {
-    const ids = await parseAgeIdentities(existing, path);
-    if (ids.length === 0) throw new Error(`the age key file ${path} exists but holds no identity; add one (age-keygen >> ${path}) or move the file away`);
-    return { path, recipient: await identityToRecipient(ids[0].secretKey), created: false };
-  }
+  const existing = await readExistingDefaultIdentity(path);
+  if (existing !== undefined) return { path, recipient: existing, created: false };
   await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await fs.chmod(dirname(path), 0o700);
   const { identity, recipient } = await generateAgeIdentity();
-  await writeFileAtomic(path, formatAgeKeyFile(identity, recipient), 0o600);
-  return { path, recipient, created: true };
+  // exclusive create: when another process created it meanwhile, its identity is the one, and is re-read
+  if (await createFileExclusive(path, formatAgeKeyFile(identity, recipient), 0o600)) return { path, recipient, created: true };
+  const winner = await readExistingDefaultIdentity(path);
+  if (winner === undefined) throw new Error(`the age key file ${path} was created concurrently but cannot be read back`);
+  return { path, recipient: winner, created: false };
+}
+
+/** The recipient of the first identity in keys.txt, `undefined` when the file does not exist. */
+async function readExistingDefaultIdentity(path: string): Promise<string | undefined> {
+  let existing: string;
+  try {
+    existing = await fs.readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`cannot read the age key file ${path}: ${(e as Error).message}`);
+  }
+  const ids = await parseAgeIdentities(existing, path);
+  if (ids.length === 0) throw new Error(`the age key file ${path} exists but holds no identity; add one (age-keygen >> ${path}) or move the file away`);
+  return identityToRecipient(ids[0].secretKey);
 }

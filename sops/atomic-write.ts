@@ -25,6 +25,32 @@ export async function writeFileAtomic(path: string, data: Buffer | string, mode 
   }
 }
 
+/**
+ * Creates `path` with `data` only if it does not exist yet, complete or not at all: the data is written and synced to
+ * a temp file that is then hard-linked to `path` (link fails with EEXIST when another writer got there first, so two
+ * concurrent creators never both "win"). Returns false when the file already existed; the temp file is always removed.
+ */
+export async function createFileExclusive(path: string, data: Buffer | string, mode = 0o600): Promise<boolean> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(temp, "wx", mode);
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.link(temp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  } finally {
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
 /** The mode to keep when replacing `path`: its current permission bits, or `fallback` if it does not exist. */
 export async function existingModeOr(path: string, fallback: number): Promise<number> {
   try {
