@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index";
+import { redactKeyMaterial } from "../sops/redact";
 import { CliExit } from "./exit";
 
 export function buildProgram(): Command {
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CliExit) {
-      if (err.message) process.stderr.write(`${err.message}\n`);
+      if (err.message) process.stderr.write(`${redactKeyMaterial(err.message)}\n`);
       return err.code;
     }
     if (err instanceof CommanderError) {

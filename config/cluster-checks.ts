@@ -1,4 +1,5 @@
 import { contractFor, type Contract } from "../talos/contract";
+import { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial } from "../sops/redact";
 import { ageRecipientProblem } from "./age-recipient";
 import type { ConfigIssue } from "./config-error";
 import { contains, formatCidr, intToIpv4, isIpv4, isNetworkOrBroadcast, networkOf, parseCidr } from "./ipv4";
@@ -86,7 +87,7 @@ export function checkAgeRecipients(config: StackConfigShape, issues: ConfigIssue
   config.ageRecipients.forEach((recipient, index) => {
     const problem = ageRecipientProblem(recipient);
     if (problem) {
-      const shown = recipient.startsWith("AGE-SECRET-KEY-") ? "AGE-SECRET-KEY-…(redacted)" : recipient;
+      const shown = looksLikeAgeIdentity(recipient) ? REDACTED_IDENTITY : redactKeyMaterial(recipient);
       issues.push({ path: `ageRecipients[${index}]`, value: shown, problem, fix: "use the public recipient printed by `npx talos-homelab age keygen` or `age-keygen -y`" });
     }
   });
