@@ -1,14 +1,16 @@
 /** Atomic file replacement: write a temp file in the target's folder, fsync it, then rename it over the target. */
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { onInterrupt } from "./interrupt-cleanup";
 
 /**
  * Writes `data` to `path` so that readers see either the old file or the complete new one. The temp file is
  * created with `mode` (0600 by default) and removed again if anything fails, so a failed write leaves nothing.
  */
 export async function writeFileAtomic(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = tempPathFor(path);
+  const forget = onInterrupt(() => rmSync(temp, { force: true }));
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, "wx", mode);
@@ -22,7 +24,14 @@ export async function writeFileAtomic(path: string, data: Buffer | string, mode 
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw err;
+  } finally {
+    forget();
   }
+}
+
+/** `.<name>.<random>.tmp` beside the target: the tree's .gitignore covers `.*.tmp`. */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 /**
@@ -31,7 +40,8 @@ export async function writeFileAtomic(path: string, data: Buffer | string, mode 
  * concurrent creators never both "win"). Returns false when the file already existed; the temp file is always removed.
  */
 export async function createFileExclusive(path: string, data: Buffer | string, mode = 0o600): Promise<boolean> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = tempPathFor(path);
+  const forget = onInterrupt(() => rmSync(temp, { force: true }));
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, "wx", mode);
@@ -48,6 +58,7 @@ export async function createFileExclusive(path: string, data: Buffer | string, m
   } finally {
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
+    forget();
   }
 }
 
