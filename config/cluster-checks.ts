@@ -179,6 +179,19 @@ export function checkFlux(config: StackConfigShape, issues: ConfigIssue[]): void
   }
 }
 
+/** The pins `render` writes: a recipient, and `sha256:` + 64 hex digits. */
+export function checkPins(config: StackConfigShape, issues: ConfigIssue[]): void {
+  const recipient = config.clusterAgeRecipient;
+  const problem = recipient !== undefined ? ageRecipientProblem(recipient) : undefined;
+  if (recipient !== undefined && problem !== undefined) {
+    issues.push({ path: "clusterAgeRecipient", value: looksLikeAgeIdentity(recipient) ? REDACTED_IDENTITY : recipient, problem, fix: "set it to the recipient `talos-homelab render` printed for the cluster identity, or remove it" });
+  }
+  const fingerprint = config.machineSecretsFingerprint;
+  if (fingerprint !== undefined && !/^sha256:[0-9a-f]{64}$/.test(fingerprint)) {
+    issues.push({ path: "machineSecretsFingerprint", value: fingerprint, problem: "is not a sha256:<64 hex digits> fingerprint", fix: "set it to the fingerprint `talos-homelab render` printed, or remove it" });
+  }
+}
+
 /** `network.subnet` must be a network in CIDR form (`192.168.10.0/24`), not an address or a host inside it. */
 export function checkSubnet(config: StackConfigShape, issues: ConfigIssue[]): void {
   const text = config.network.subnet;

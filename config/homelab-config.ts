@@ -60,6 +60,8 @@ export interface HomelabConfig {
   };
   readonly outputDir?: string;
   readonly secretsImportFrom?: string;
+  /** What `render` anchors reuse of an existing tree to (written by the first render; see docs/operations.md). */
+  readonly pins: { readonly clusterAgeRecipient?: string; readonly machineSecretsFingerprint?: string };
 }
 
 export interface ValidatedConfig {

@@ -6,6 +6,7 @@ import {
   checkFlux,
   checkKubernetesVersion,
   checkProxmox,
+  checkPins,
   checkSubnet,
   checkSecurity,
   gitTransport,
@@ -40,6 +41,7 @@ export function validateConfig(input: unknown): ValidatedConfig {
   checkFlux(config, issues);
   checkProxmox(config, issues);
   checkSubnet(config, issues);
+  checkPins(config, issues);
   const extensions = normalizeExtensions(config.image.extensions, issues);
 
   if (issues.length > 0 || !contract) throw new ConfigError(issues);
@@ -136,5 +138,9 @@ function normalize(
     },
     outputDir: config.outputDir,
     secretsImportFrom: config.secretsImportFrom,
+    pins: {
+      ...(config.clusterAgeRecipient !== undefined ? { clusterAgeRecipient: config.clusterAgeRecipient } : {}),
+      ...(config.machineSecretsFingerprint !== undefined ? { machineSecretsFingerprint: config.machineSecretsFingerprint } : {}),
+    },
   };
 }

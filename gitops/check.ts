@@ -146,7 +146,10 @@ async function checkSopsAgeSecret(rel: string, text: string, rule: CreationRule,
   if (!ruleRecipients(rule).includes(recipient)) {
     report.findings.push({
       file: rel,
-      problem: `the sops-age Secret holds the identity of ${recipient}, which is not a recipient of ${ruleLabel(rule)}: Flux could not decrypt the files it applies; add it to .sops.yaml`,
+      problem:
+        `the sops-age Secret holds the identity of ${recipient}, which is not a recipient of ${ruleLabel(rule)}: Flux could not decrypt the files it applies. ` +
+        "Unless you replaced the cluster identity yourself, this file was replaced (anyone who can read .sops.yaml can forge one): restore it from Git history, " +
+        "and compare with talos-homelab:clusterAgeRecipient in the stack file; never add a recipient you do not recognise to .sops.yaml",
     });
   }
 }
