@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../config";
+import { encryptBytes } from "../../sops";
 import { lookupAgeIdentities, parseAgeIdentities, recipientOf } from "../../sops/age-identities";
 import { redactKeyMaterial } from "../../sops/redact";
 import { withChange } from "../config/fixtures";
@@ -50,6 +51,12 @@ function configMessage(recipient: string): string {
 }
 
 describe("the cases from the issue", () => {
+  it("an identity given as an encryption recipient (--age, .sops.yaml) is not echoed", async () => {
+    const message = await messageOf(() => encryptBytes(Buffer.from("a: b\n"), { format: "yaml", recipients: [IDENTITY.toLowerCase()] }));
+    expect(message).toMatch(/an age identity \(secret key, not shown\) was given as a recipient/);
+    expect(leaks(message, IDENTITY)).toBe(false);
+  });
+
   it("a malformed identity (one checksum character changed) is not printed", async () => {
     const bad = changedChecksum(IDENTITY);
     const message = await messageOf(() => parseAgeIdentities(`${bad}\n`, "SOPS_AGE_KEY"));
@@ -117,6 +124,7 @@ describe("no error path prints key material (property)", () => {
           await messageOf(() => recipientOf(identity)),
           configMessage(identity),
           redactKeyMaterial(`prefix ${identity} suffix`),
+          await messageOf(() => encryptBytes(Buffer.from("a: b\n"), { format: "yaml", recipients: [identity] })),
         ];
         for (const m of messages) expect(leaks(m, identity), m).toBe(false);
       }),
