@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { parseBoundedYaml } from "../sops/stores/parse-limits";
 import { CONFIG_NAMESPACE, type RawConfigSource, type RawConfigValue } from "./stack-config";
 
 function isSecure(value: unknown): value is { secure: string } {
@@ -12,7 +12,7 @@ function isSecure(value: unknown): value is { secure: string } {
  */
 export function stackFileSource(path: string): RawConfigSource {
   const text = readFileSync(path, "utf8");
-  const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (parseBoundedYaml(text, path) ?? {}) as { config?: Record<string, unknown> };
   const entries = doc.config ?? {};
   const read = (key: string): RawConfigValue | undefined => {
     const value = entries[`${CONFIG_NAMESPACE}:${key}`];

@@ -6,6 +6,7 @@ import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ConfigError, readStackConfig, stackFileSource, validateConfig } from "../../config";
 import { EXAMPLE_STACK, withChange } from "../config/fixtures";
+import { aliasBomb } from "./parse-bounds";
 
 function problems(input: unknown): string {
   try {
@@ -77,6 +78,18 @@ describe("unknown keys in the talos-homelab namespace (item 9)", () => {
       expect(() => readStackConfig(stackFileSource(path), {})).not.toThrow();
     } finally {
       rmSync(join(path, ".."), { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the stack file is read under the parse bounds", () => {
+  it.each([["an alias bomb", aliasBomb(), /excessive aliasing/], ["100,000 nesting levels", `config:\n  talos-homelab:image: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`, /nesting deeper than 256 levels/]])("%s is refused with a clear error", (_name, text, error) => {
+    const dir = mkdtempSync(join(tmpdir(), "talos-homelab-cfg-"));
+    try {
+      writeFileSync(join(dir, "Pulumi.homelab.yaml"), text);
+      expect(() => stackFileSource(join(dir, "Pulumi.homelab.yaml"))).toThrow(error);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
