@@ -7,7 +7,7 @@ import type { CST, Node as YamlNode, Scalar as YamlScalar } from "yaml";
 import { InvalidInputError, UnreadableEncryptedFileError } from "../errors";
 import { Branch, Comment, Scalar, Sequence, Value } from "../tree";
 import { type DuplicateKeyScope, duplicateKeyErrors } from "./yaml-duplicate-keys";
-import { AliasBudget, checkYamlNesting } from "./parse-limits";
+import { AliasBudget, checkDocumentSize, checkYamlNesting } from "./parse-limits";
 import { parseSimpleYaml } from "./yaml-simple-parse";
 import { resolvePlain, resolvePlainScalar } from "./yaml-typing";
 
@@ -289,7 +289,8 @@ class DocumentConverter {
  * them: everywhere in plaintext input (exit 2), only at the top level and in `sops` in encrypted input (exit 1).
  */
 export function parseYamlDocuments(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
-  checkYamlNesting(text);
+  // the fast path bounds its own nesting (and has no aliases); everything else is pre-scanned by the full parser
+  checkDocumentSize(text.length, "YAML");
   return parseSimpleYaml(text) ?? parseYamlDocumentsFully(text, duplicateKeys);
 }
 

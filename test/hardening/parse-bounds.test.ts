@@ -79,3 +79,10 @@ describe("check and render's tree reading refuse hostile YAML", () => {
     await expect(decryptTreeFile(dir, "talos/secrets.sops.yaml", [])).rejects.toThrow(error);
   });
 });
+
+describe("the simple-document fast path", () => {
+  it("hands deep indentation-only nesting to the full parser, which refuses it", async () => {
+    const text = Array.from({ length: 300 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " v\n";
+    await expect(encrypt(text)).rejects.toThrow(DEPTH);
+  });
+});
