@@ -38,6 +38,14 @@ export interface HomelabClusterArgs {
   readonly operatorRecipients?: pulumi.Input<string[]>;
 }
 
+/** What the machine secrets yield: every later step reads from these. */
+interface ClusterSecrets {
+  readonly secretsYaml: pulumi.Output<string>;
+  readonly talosconfig: pulumi.Output<string>;
+  readonly bundle: pulumi.Output<ReturnType<typeof parseSecretsYaml>>;
+  readonly machineConfigs: pulumi.Output<Record<string, RenderedMachineConfig>>;
+}
+
 interface NodeResources {
   readonly vm: TalosNode;
   readonly apply: TalosConfigApply;
@@ -62,97 +70,20 @@ export class HomelabCluster extends pulumi.ComponentResource {
     super("talos-homelab:index:HomelabCluster", name, {}, opts);
     const { config } = args;
     const projectDir = args.projectDir ?? process.cwd();
-    const c = config.clusterName;
-    const image = imageFor(config);
-    const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
-    const endpoints = talosEndpoints(config);
-
-    const provider = proxmoxProvider(`${c}-proxmox`, config, args.secrets.proxmoxApiToken, { parent: this });
-    const talosImage = new TalosImage(
-      `${c}-talos-image`,
-      { isoUrl: image.isoUrl, fileName: image.isoFileName, proxmoxNodes: config.nodes.map((n) => n.proxmoxNode), datastoreId: config.datastores.iso },
-      { parent: this, providers: [provider] },
-    );
-
+    const provider = proxmoxProvider(`${config.clusterName}-proxmox`, config, args.secrets.proxmoxApiToken, { parent: this });
+    const talosImage = this.createImage(config, provider);
     const identity = args.secrets.clusterAgeIdentity ?? this.generatedIdentity(config);
-    const secrets = new TalosMachineSecrets(
-      `${c}-machine-secrets`,
-      {
-        talosVersion: config.talosVersion,
-        ...(config.secretsImportFrom !== undefined
-          ? { importFrom: resolve(projectDir, config.secretsImportFrom), sopsAgeIdentities: identity.apply((i) => [i]) }
-          : {}),
-      },
-      // The bundle is the cluster's identity: a rename or destroy must not silently make a new one.
-      { parent: this, protect: true },
-    );
-    // Apart from the machine secrets, so its renewal leaves the bundle (and every machine config) known in a preview.
-    const talosconfig = new AdminTalosconfig(
-      `${c}-admin-talosconfig`,
-      { secretsYaml: secrets.secretsYaml, clusterName: c, endpoints, nodes: endpoints.slice(0, 1) },
-      { parent: this },
-    ).talosconfig;
-    const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
-    const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
-
-    const nodes = new Map<string, NodeResources>();
-    for (const node of config.nodes) {
-      const machineConfig = machineConfigs.apply((all) => (all[node.name] as RenderedMachineConfig).yaml);
-      const vm = new TalosNode(
-        `${c}-${node.name}`,
-        {
-          clusterName: c,
-          node,
-          datastores: config.datastores,
-          network: config.network,
-          cpuType: config.image.cpuType,
-          tpm: config.security.tpmDiskEncryption,
-          guestAgent: config.image.extensions.includes(GUEST_AGENT_EXTENSION),
-          isoFileId: talosImage.fileIds[node.proxmoxNode] as pulumi.Output<string>,
-        },
-        { parent: this, providers: [provider] },
-      );
-      const apply = new TalosConfigApply(
-        `${c}-${node.name}-config`,
-        { node: node.address.address, machineId: vm.vm.id, config: machineConfig, talosconfig },
-        { parent: this, dependsOn: [vm.vm] },
-      );
-      nodes.set(node.name, { vm, apply });
-    }
-
-    const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
-    // Bootstrap takes the first control plane's apply outputs, so the engine runs it after that apply.
-    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig }, { parent: this });
-    const kubeconfig = new AdminKubeconfig(`${c}-admin-kubeconfig`, { secretsYaml: secrets.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint }, { parent: this });
-    const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
-    const health = new TalosClusterHealth(
-      `${c}-health`,
-      {
-        controlPlanes: controlPlanes.map(ref),
-        workers: config.nodes.filter((n) => n.role === "worker").map(ref),
-        talosconfig,
-        kubeconfig: kubeconfig.kubeconfig,
-      },
-      { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
-    );
-
-    // Secret in its own right, not only through AdminKubeconfig's additionalSecretOutputs.
-    this.kubernetesProvider = new k8s.Provider(`${c}-kubernetes`, { kubeconfig: pulumi.secret(kubeconfig.kubeconfig) }, { parent: this, dependsOn: [health] });
+    const core = this.createClusterSecrets(config, identity, projectDir);
+    const nodes = this.createNodes(config, core, talosImage, provider);
+    const { health, kubeconfig } = this.createBootstrap(config, core, nodes);
     const gitCredentials = this.gitCredentials(config, args.secrets);
-    new FluxBootstrap(
-      `${c}-flux`,
-      {
-        provider: this.kubernetesProvider,
-        clusterHealth: health,
-        clusterIdentity: identity,
-        repository: { url: config.flux.url, branch: config.flux.branch, path: config.flux.path },
-        ...(gitCredentials !== undefined ? { gitCredentials } : {}),
-      },
-      { parent: this, dependsOn: [health] },
-    );
+    this.kubernetesProvider = this.createFlux(config, { kubeconfig, health, identity, gitCredentials });
 
     const operators = pulumi.output(args.operatorRecipients ?? [...config.ageRecipients]);
-    const tree = this.encryptedTree(config, { operators, bundle, machineConfigs, talosconfig, kubeconfig: kubeconfig.kubeconfig, identity, gitCredentials, outputDir: config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir) });
+    const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
+    const tree = this.createEncryptedOutputs(config, { ...core, operators, kubeconfig, identity, gitCredentials, outputDir });
+    const c = config.clusterName;
+    const image = imageFor(config);
     const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
     this.talosconfig = file(treePaths.talosconfig(c));
     this.kubeconfig = file(treePaths.kubeconfig(c));
@@ -174,6 +105,124 @@ export class HomelabCluster extends pulumi.ComponentResource {
     });
   }
 
+  /** The Talos ISO, uploaded to every Proxmox node that hosts a VM. */
+  private createImage(config: HomelabConfig, provider: pulumi.ProviderResource): TalosImage {
+    const image = imageFor(config);
+    return new TalosImage(
+      `${config.clusterName}-talos-image`,
+      { isoUrl: image.isoUrl, fileName: image.isoFileName, proxmoxNodes: config.nodes.map((n) => n.proxmoxNode), datastoreId: config.datastores.iso },
+      { parent: this, providers: [provider] },
+    );
+  }
+
+  /** Machine secrets, the admin talosconfig and the machine configs rendered from them. */
+  private createClusterSecrets(config: HomelabConfig, identity: pulumi.Output<string>, projectDir: string): ClusterSecrets {
+    const c = config.clusterName;
+    const secrets = new TalosMachineSecrets(
+      `${c}-machine-secrets`,
+      {
+        talosVersion: config.talosVersion,
+        ...(config.secretsImportFrom !== undefined
+          ? { importFrom: resolve(projectDir, config.secretsImportFrom), sopsAgeIdentities: identity.apply((i) => [i]) }
+          : {}),
+      },
+      // The bundle is the cluster's identity: a rename or destroy must not silently make a new one.
+      { parent: this, protect: true },
+    );
+    const endpoints = talosEndpoints(config);
+    // Apart from the machine secrets, so its renewal leaves the bundle (and every machine config) known in a preview.
+    const talosconfig = new AdminTalosconfig(
+      `${c}-admin-talosconfig`,
+      { secretsYaml: secrets.secretsYaml, clusterName: c, endpoints, nodes: endpoints.slice(0, 1) },
+      { parent: this },
+    ).talosconfig;
+    const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
+    const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
+    return { secretsYaml: secrets.secretsYaml, talosconfig, bundle, machineConfigs };
+  }
+
+  /** One VM per node and the apply of its machine config. */
+  private createNodes(config: HomelabConfig, core: ClusterSecrets, talosImage: TalosImage, provider: pulumi.ProviderResource): Map<string, NodeResources> {
+    const c = config.clusterName;
+    const nodes = new Map<string, NodeResources>();
+    for (const node of config.nodes) {
+      const machineConfig = core.machineConfigs.apply((all) => (all[node.name] as RenderedMachineConfig).yaml);
+      const vm = new TalosNode(
+        `${c}-${node.name}`,
+        {
+          clusterName: c,
+          node,
+          datastores: config.datastores,
+          network: config.network,
+          cpuType: config.image.cpuType,
+          tpm: config.security.tpmDiskEncryption,
+          guestAgent: config.image.extensions.includes(GUEST_AGENT_EXTENSION),
+          isoFileId: talosImage.fileIds[node.proxmoxNode] as pulumi.Output<string>,
+        },
+        { parent: this, providers: [provider] },
+      );
+      const apply = new TalosConfigApply(
+        `${c}-${node.name}-config`,
+        { node: node.address.address, machineId: vm.vm.id, config: machineConfig, talosconfig: core.talosconfig },
+        { parent: this, dependsOn: [vm.vm] },
+      );
+      nodes.set(node.name, { vm, apply });
+    }
+    return nodes;
+  }
+
+  /** Bootstrap etcd on the first control plane, issue the admin kubeconfig, wait for a healthy cluster. */
+  private createBootstrap(config: HomelabConfig, core: ClusterSecrets, nodes: Map<string, NodeResources>) {
+    const c = config.clusterName;
+    const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
+    const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
+    // Bootstrap takes the first control plane's apply outputs, so the engine runs it after that apply.
+    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: core.talosconfig }, { parent: this });
+    const kubeconfig = new AdminKubeconfig(
+      `${c}-admin-kubeconfig`,
+      { secretsYaml: core.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint },
+      { parent: this },
+    ).kubeconfig;
+    const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
+    const health = new TalosClusterHealth(
+      `${c}-health`,
+      {
+        controlPlanes: controlPlanes.map(ref),
+        workers: config.nodes.filter((n) => n.role === "worker").map(ref),
+        talosconfig: core.talosconfig,
+        kubeconfig,
+      },
+      { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
+    );
+    return { health, kubeconfig };
+  }
+
+  /** The Kubernetes provider for the healthy cluster, and Flux on it with the cluster identity as its `sops-age` Secret. */
+  private createFlux(
+    config: HomelabConfig,
+    inputs: { kubeconfig: pulumi.Output<string>; health: TalosClusterHealth; identity: pulumi.Output<string>; gitCredentials: ReturnType<HomelabCluster["gitCredentials"]> },
+  ): k8s.Provider {
+    const { gitCredentials } = inputs;
+    const provider = new k8s.Provider(
+      `${config.clusterName}-kubernetes`,
+      // Secret in its own right, not only through AdminKubeconfig's additionalSecretOutputs.
+      { kubeconfig: pulumi.secret(inputs.kubeconfig) },
+      { parent: this, dependsOn: [inputs.health] },
+    );
+    new FluxBootstrap(
+      `${config.clusterName}-flux`,
+      {
+        provider,
+        clusterHealth: inputs.health,
+        clusterIdentity: inputs.identity,
+        repository: { url: config.flux.url, branch: config.flux.branch, path: config.flux.path },
+        ...(gitCredentials !== undefined ? { gitCredentials } : {}),
+      },
+      { parent: this, dependsOn: [inputs.health] },
+    );
+    return provider;
+  }
+
   private generatedIdentity(config: HomelabConfig): pulumi.Output<string> {
     if (!config.generateClusterAgeIdentity) {
       throw new pulumi.RunError("HomelabCluster: no clusterAgeIdentity given and generateClusterAgeIdentity is off");
@@ -188,7 +237,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
     return pulumi.secret(token.apply((value) => gitCredentialsFor(config, https ? { gitToken: value } : { gitSshKey: value }) as GitCredentials));
   }
 
-  private encryptedTree(
+  /** The SOPS-encrypted GitOps tree: every secret output, encrypted to the operators and the cluster identity. */
+  private createEncryptedOutputs(
     config: HomelabConfig,
     inputs: {
       bundle: pulumi.Output<ReturnType<typeof parseSecretsYaml>>;
