@@ -97,6 +97,13 @@ function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): Enc
         : `has a plaintext value at ${leaf.path} that ${ruleLabel(rule)} requires to be encrypted`,
     );
   }
+  const extra = [...new Set(recipients)].filter((r) => !ruleRecipients(rule).includes(r));
+  if (extra.length > 0) {
+    findings.push(
+      `is also encrypted to ${extra.join(", ")}, which ${ruleLabel(rule)} does not list: whoever holds that identity can read it. ` +
+        `Unless you added it on purpose, the file was replaced or re-encrypted outside the rules: restore it from Git history (or drop the recipient with \`sops updatekeys ${rel}\`)`,
+    );
+  }
   const missing = ruleRecipients(rule).filter((r) => !recipients.includes(r));
   if (missing.length > 0) {
     findings.push(`is not encrypted to ${missing.join(", ")} required by ${ruleLabel(rule)}: run \`sops updatekeys ${rel}\``);

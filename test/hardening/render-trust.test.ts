@@ -103,6 +103,21 @@ describe("render pins what it generates and refuses forged tree files", () => {
   });
 });
 
+describe("check names recipients outside the rules", () => {
+  it("a file also encrypted to an attacker's recipient is reported, with restoring as the fix", async () => {
+    sandbox = makeSandbox();
+    await render(sandbox);
+    const attacker = await generateAgeIdentity();
+    const path = treePaths.secrets("homelab");
+    const bundle = await generateSecretsBundle(contractFor("v1.11.5"), NOW);
+    writeFileSync(join(sandbox.outDir, path), await encryptText(serializeSecretsYaml(bundle), { format: "yaml", recipients: [...publicRecipients(sandbox), attacker.recipient], rules: TALOS_FILE_RULES }));
+    const report = await checkGitopsTree(sandbox.outDir, { env: sandbox.env });
+    const problems = report.findings.filter((f) => f.file === path).map((f) => f.problem).join("\n");
+    expect(problems).toContain(`is also encrypted to ${attacker.recipient}`);
+    expect(problems).toMatch(/restore it from Git history/);
+  });
+});
+
 describe("render refuses to silently regenerate a missing secrets file (item 7)", () => {
   it.each([["secrets.sops.yaml", treePaths.secrets("homelab")], ["sops-age.sops.yaml", treePaths.sopsAgeSecret("homelab")]])("%s missing: refused with recovery steps; --new-cluster starts over", async (_name, path) => {
     sandbox = makeSandbox();
