@@ -5,10 +5,11 @@
 import fc from "fast-check";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../cli/main";
 import { ConfigError, validateConfig } from "../../config";
 import { encryptBytes } from "../../sops";
-import { lookupAgeIdentities, parseAgeIdentities, recipientOf } from "../../sops/age-identities";
+import { generateAgeIdentity, lookupAgeIdentities, parseAgeIdentities, recipientOf } from "../../sops/age-identities";
 import { redactKeyMaterial } from "../../sops/redact";
 import { withChange } from "../config/fixtures";
 import { isolatedEnv, useTempDir } from "../sops/ops/helpers";
@@ -125,10 +126,51 @@ describe("no error path prints key material (property)", () => {
           configMessage(identity),
           redactKeyMaterial(`prefix ${identity} suffix`),
           await messageOf(() => encryptBytes(Buffer.from("a: b\n"), { format: "yaml", recipients: [identity] })),
+          (await lookupAgeIdentities({ SOPS_AGE_KEY: identity, HOME: "/nonexistent-home" })).errors.join("\n"),
         ];
         for (const m of messages) expect(leaks(m, identity), m).toBe(false);
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+/** The CLI in-process: what it prints on stderr. */
+async function cliStderr(args: string[], env: Record<string, string>): Promise<string> {
+  for (const k of ["SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_CONFIG", "SOPS_AGE_RECIPIENTS"]) vi.stubEnv(k, undefined as unknown as string);
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  let stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true));
+  await main(args);
+  vi.restoreAllMocks();
+  return stderr;
+}
+
+describe("the CLI prints no key material", () => {
+  it("sops encrypt/decrypt with a damaged identity in SOPS_AGE_KEY, --age or SOPS_AGE_KEY_CMD output", async () => {
+    const dir = tempDir();
+    const plain = join(dir, "p.yaml");
+    writeFileSync(plain, "a: b\n");
+    const encrypted = join(dir, "e.yaml");
+    writeFileSync(encrypted, await encryptBytes(Buffer.from("a: b\n"), { format: "yaml", recipients: [(await generateAgeIdentity()).recipient] }));
+    const bad = changedChecksum(IDENTITY).toLowerCase();
+    const home = { HOME: join(dir, "home"), XDG_CONFIG_HOME: join(dir, "xdg") };
+    const outputs = [
+      await cliStderr(["sops", "encrypt", "--age", bad, plain], home),
+      await cliStderr(["sops", "decrypt", encrypted], { ...home, SOPS_AGE_KEY: bad }),
+      await cliStderr(["sops", "decrypt", encrypted], { ...home, SOPS_AGE_KEY_CMD: `sh -c 'echo ${IDENTITY} >&2; exit 1'` }),
+    ];
+    expect(outputs[1]).toMatch(/SOPS_AGE_KEY line 1/);
+    expect(outputs[2]).toMatch(/SOPS_AGE_KEY_CMD/);
+    for (const out of outputs) {
+      expect(out).not.toBe("");
+      expect(leaks(out, IDENTITY), out).toBe(false);
+    }
   });
 });
