@@ -42,7 +42,8 @@ export function decodeUtf8(bytes: Buffer, what: string): string {
 }
 
 export function nestingError(what: string): InvalidInputError {
-  return new InvalidInputError(`Error unmarshalling file: ${what}: nesting deeper than ${MAX_NESTING_DEPTH} levels (talos-homelab's bound; sops allows 10000)`);
+  const sops = what === "yaml" ? "; sops allows 10000" : "";
+  return new InvalidInputError(`Error unmarshalling file: ${what}: nesting deeper than ${MAX_NESTING_DEPTH} levels (talos-homelab's bound${sops})`);
 }
 
 /**
