@@ -1,6 +1,6 @@
 /**
  * The parse bounds of issue 16 item 3: every parse path (encrypt, decrypt, filestatus, check, render's tree reading)
- * against a 9^9 alias bomb and 100,000-level nesting. Each must refuse in well under 1 s with bounded memory; the real
+ * against a 9^9 alias bomb, an alias chain and 100,000-level nesting. Each must refuse in well under 1 s with bounded memory; the real
  * `sops encrypt` on the same files is timed alongside when a build is found. The errors themselves are asserted in
  * test/hardening/parse-bounds.test.ts.
  */
@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { checkGitopsTree } from "../gitops/check";
 import { decryptTreeFile } from "../gitops/existing-tree";
 import { decryptBytes, encryptBytes, fileStatusOfBytes } from "../sops/index";
-import { aliasBomb, deepBlockNesting, deepFlowNesting, deepJsonNesting, withSopsBlock } from "../test/hardening/parse-bounds";
+import { aliasBomb, aliasChain, deepBlockNesting, deepFlowNesting, deepJsonNesting, withSopsBlock } from "../test/hardening/parse-bounds";
 
 const RECIPIENT = "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq";
 const RUNS = 3;
@@ -49,6 +49,7 @@ export async function run(): Promise<void> {
   const sops = findSops();
   const inputs: Array<[string, string, "yaml" | "json"]> = [
     ["9^9 alias bomb", aliasBomb(), "yaml"],
+    ["3,000-anchor alias chain", aliasChain(3_000), "yaml"],
     ["100,000 flow levels", deepFlowNesting(100_000), "yaml"],
     ["100,000 block levels", deepBlockNesting(100_000), "yaml"],
     ["100,000 JSON levels", deepJsonNesting(100_000), "json"],

@@ -10,7 +10,7 @@ import { checkGitopsTree } from "../../gitops/check";
 import { decryptTreeFile } from "../../gitops/existing-tree";
 import { decryptBytes, encryptBytes, fileStatusOfBytes, generateAgeIdentity, loadSopsConfig } from "../../sops";
 import { isolatedEnv, useTempDir } from "../sops/ops/helpers";
-import { aliasBomb, deepBlockNesting, deepFlowNesting, deepJsonNesting, withSopsBlock } from "./parse-bounds";
+import { aliasBomb, aliasChain, deepBlockNesting, deepFlowNesting, deepJsonNesting, manyAliases, withSopsBlock } from "./parse-bounds";
 
 const tempDir = useTempDir();
 const ALIASING = /excessive aliasing/;
@@ -21,6 +21,7 @@ const hostile: Array<[string, string, RegExp]> = [
   ["100,000 nested flow sequences", deepFlowNesting(100_000), DEPTH],
   ["100,000 nested block sequences", deepBlockNesting(100_000), DEPTH],
   ["2,000 nested flow sequences", deepFlowNesting(2_000), DEPTH],
+  ["a chain of 3,000 aliased anchors (nesting without indentation)", aliasChain(3_000), /excessive aliasing|nesting deeper than \d+ levels/],
 ];
 
 async function encrypt(text: string, format: "yaml" | "json" = "yaml"): Promise<Buffer> {
@@ -77,6 +78,18 @@ describe("check and render's tree reading refuse hostile YAML", () => {
     mkdirSync(join(dir, "talos"));
     writeFileSync(join(dir, "talos", "secrets.sops.yaml"), withSopsBlock(text));
     await expect(decryptTreeFile(dir, "talos/secrets.sops.yaml", [])).rejects.toThrow(error);
+  });
+});
+
+describe("aliases within the bounds", () => {
+  it("20,000 aliases of one scalar are expanded (one resolution pass; a document walk per alias took ~80 s)", async () => {
+    const { identity, recipient } = await generateAgeIdentity();
+    const enc = await encryptBytes(Buffer.from(manyAliases(20_000)), { format: "yaml", recipients: [recipient] });
+    const plain = (await decryptBytes(enc, { format: "yaml", identities: [identity], env: {} })).toString();
+    expect(plain.split("- value").length - 1).toBe(20_000);
+  }, 30_000);
+  it("a 300-anchor alias chain (14 s before the resolver pass) is refused with a clear error", async () => {
+    await expect(encrypt(aliasChain(300))).rejects.toThrow(/excessive aliasing|nesting deeper than \d+ levels/);
   });
 });
 

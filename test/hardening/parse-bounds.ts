@@ -39,3 +39,15 @@ export function withSopsBlock(plain: string): string {
     "    version: 3.11.0\n"
   );
 }
+
+/** `count` anchors, each mapping holding an alias of the previous one: nesting by aliases alone, no indentation. */
+export function aliasChain(count: number): string {
+  const lines = ["a0: &a0\n  x: 1"];
+  for (let i = 1; i < count; i++) lines.push(`a${i}: &a${i}\n  x: *a${i - 1}`);
+  return lines.join("\n") + "\n";
+}
+
+/** `count` aliases of one scalar anchor: cheap to expand, but quadratic for a resolver that searches per alias. */
+export function manyAliases(count: number): string {
+  return `anchor: &v value\nlist:\n${"  - *v\n".repeat(count)}`;
+}
