@@ -3,8 +3,9 @@
  * The stores' parse functions (`parseYamlDocuments`, `parseJson`, the dotenv reader) and `parseBoundedYaml` enforce
  * them, so any caller (CLI, fast paths, render, check) inherits them.
  */
-import { Lexer, parse } from "yaml";
+import { Lexer, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { InvalidInputError } from "../errors";
+import { aliasResolver } from "./yaml-aliases";
 
 /** The largest YAML/JSON/dotenv document read (sops has no limit; no GitOps file comes near it). */
 export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -130,15 +131,41 @@ function allowedAliasRatio(decoded: number): number {
 
 /**
  * The `yaml` library's `parse` for plain data (configs, manifests), under the same bounds: size and nesting checked
- * first, aliases limited by the library's own `maxAliasCount`.
+ * first, aliases resolved in one pass and counted by go-yaml's rule. (The library's own `toJS` searches the document
+ * once per alias: 27,000 aliases took 11 s.)
  */
 export function parseBoundedYaml(text: string, what: string): unknown {
   checkYamlNesting(text);
-  try {
-    return parse(text, { maxAliasCount: 100 });
-  } catch (e) {
-    const message = (e as Error).message;
-    if (/alias count/i.test(message)) throw new InvalidInputError(`Error unmarshalling ${what}: yaml: document contains excessive aliasing`);
-    throw e;
-  }
+  const doc = parseDocument(text, { merge: false, uniqueKeys: true });
+  if (doc.errors.length > 0) throw doc.errors[0];
+  const resolve = aliasResolver(doc);
+  const budget = new AliasBudget(what);
+  let depth = 0;
+  let aliasDepth = 0;
+  const convert = (node: unknown): unknown => {
+    budget.node(aliasDepth > 0);
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      aliasDepth++;
+      const v = convert(resolve(node));
+      aliasDepth--;
+      return v;
+    }
+    if (isScalar(node)) return node.value;
+    if (!isMap(node) && !isSeq(node)) return null;
+    if (++depth > MAX_NESTING_DEPTH) throw nestingError("yaml");
+    let out: unknown;
+    if (isSeq(node)) out = node.items.map(convert);
+    else {
+      const obj: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const key = convert(pair.key);
+        obj[typeof key === "string" ? key : JSON.stringify(key)] = convert(pair.value);
+      }
+      out = obj;
+    }
+    depth--;
+    return out;
+  };
+  return convert(doc.contents);
 }
