@@ -108,3 +108,18 @@ describe("the simple-document fast path", () => {
     await expect(encrypt(text)).rejects.toThrow(DEPTH);
   });
 });
+
+describe("check's plaintext scan of files outside the rules", () => {
+  it.each([
+    ["a Secret whose data lines have no colon (7 s for 460 kB when the key pattern crossed lines)", `kind: Secret\ndata:\n${"  xxxxxxxxxxxxxxxxxxxx\n".repeat(20_000)}`, 0],
+    ["200,000 empty documents (line numbers recounted from the start per document)", `${"---\n".repeat(200_000)}kind: Secret\ndata:\n  password: hunter2\n`, 1],
+  ])("%s", async (_name, text, secrets) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, ".sops.yaml"), "creation_rules:\n  - path_regex: \\.sops\\.yaml$\n    age: age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq\n");
+    writeFileSync(join(dir, "plain.yaml"), text);
+    const report = await checkGitopsTree(dir, { env: isolatedEnv(dir) });
+    const found = report.findings.filter((f) => f.file === "plain.yaml");
+    expect(found).toHaveLength(secrets);
+    if (secrets > 0) expect(found[0].problem).toMatch(/line 200002: contains a Kubernetes Secret with plaintext data/);
+  }, 30_000);
+});
