@@ -10,9 +10,6 @@ function loadConfig() {
     const { input, secrets } = readStackConfig(pulumiConfigSource());
     const { config, warnings } = validateConfig(input);
     if (secrets.clusterAgeIdentity !== undefined) secrets.clusterAgeIdentity = normalizeClusterIdentity(secrets.clusterAgeIdentity);
-    else if (!config.generateClusterAgeIdentity) {
-      throw new ClusterIdentityError("talos-homelab:clusterAgeIdentity", "is not set (Flux needs the cluster's age identity)");
-    }
     for (const warning of warnings) void pulumi.log.warn(warning);
     const wrapped: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
     for (const [key, value] of Object.entries(secrets) as Array<[SecretKey, string]>) wrapped[key] = pulumi.secret(value);

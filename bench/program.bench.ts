@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { generateAgeIdentity } from "../sops/age-identities";
+import { generateAgeIdentity } from "../sops/index";
 import { contractFor } from "../talos/contract";
 import { generateSecretsBundle } from "../talos/secrets-bundle";
 import { serializeSecretsYaml } from "../talos/secrets-yaml";

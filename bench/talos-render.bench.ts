@@ -17,8 +17,18 @@ function cluster(talosVersion: string): ClusterSpec {
     installDisk: "/dev/sda",
     installerImage: `factory.talos.dev/nocloud-installer-secureboot/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:${talosVersion}`,
     diskEncryption: "tpm",
-    patches: ["machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n"],
-    rolePatches: { controlplane: [], worker: ["machine:\n  nodeLabels:\n    role: worker\n"] },
+    // the same settings in the form each Talos version takes (1.14: SysctlConfig and KubeNodeConfig documents)
+    patches: [
+      contract.minor >= 14
+        ? "apiVersion: v1alpha1\nkind: SysctlConfig\nparams:\n  vm.max_map_count: \"262144\"\n"
+        : "machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n",
+    ],
+    rolePatches: {
+      controlplane: [],
+      worker: [
+        contract.minor >= 14 ? "apiVersion: v1alpha1\nkind: KubeNodeConfig\nlabels:\n  role: worker\n" : "machine:\n  nodeLabels:\n    role: worker\n",
+      ],
+    },
   };
 }
 
@@ -36,7 +46,7 @@ function nodes(count: number): NodeSpec[] {
 
 /** Renders every node's machine config for 3, 25 and 100 nodes with one bundle; growth should be linear. */
 export async function run(): Promise<void> {
-  for (const talosVersion of ["v1.11.5", "v1.12.7"]) {
+  for (const talosVersion of ["v1.11.5", "v1.12.7", "v1.13.9", "v1.14.1"]) {
     const spec = cluster(talosVersion);
     const started = performance.now();
     const bundle = await generateSecretsBundle(spec.contract);

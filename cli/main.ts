@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index";
-import { redactKeyMaterial } from "../sops/redact";
+import { redactKeyMaterial } from "../sops/index";
 import { CliExit } from "./exit";
 
 export function buildProgram(): Command {

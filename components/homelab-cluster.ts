@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { GUEST_AGENT_EXTENSION, type HomelabConfig, type HomelabNode } from "../config";
 import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedMachineConfig } from "../gitops/artefacts";
-import { clusterIdentityRecipient, type GitCredentials } from "../kubernetes";
+import { ClusterIdentityError, clusterIdentityRecipient, type GitCredentials } from "../kubernetes";
 import { talosEndpoints } from "../gitops/client-configs";
 import { imageFor } from "../gitops/cluster-inputs";
 import { treePaths } from "../gitops/tree-layout";
@@ -51,6 +51,13 @@ interface NodeResources {
   readonly apply: TalosConfigApply;
 }
 
+/** The one check that the cluster has an age identity, given or to be generated; before any resource is registered. */
+function requireClusterIdentity(args: HomelabClusterArgs): void {
+  if (args.secrets.clusterAgeIdentity !== undefined || args.config.generateClusterAgeIdentity) return;
+  const problem = new ClusterIdentityError("talos-homelab:clusterAgeIdentity", "is not set (Flux needs the cluster's age identity)");
+  throw new pulumi.RunError(problem.message);
+}
+
 /** The whole homelab: image -> secrets -> VMs -> config apply -> bootstrap -> health -> Flux -> encrypted outputs. */
 export class HomelabCluster extends pulumi.ComponentResource {
   readonly endpoint: string;
@@ -67,6 +74,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
   readonly kubernetesProvider: k8s.Provider;
 
   constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    requireClusterIdentity(args);
     super("talos-homelab:index:HomelabCluster", name, {}, opts);
     const { config } = args;
     const projectDir = args.projectDir ?? process.cwd();
@@ -224,9 +232,6 @@ export class HomelabCluster extends pulumi.ComponentResource {
   }
 
   private generatedIdentity(config: HomelabConfig): pulumi.Output<string> {
-    if (!config.generateClusterAgeIdentity) {
-      throw new pulumi.RunError("HomelabCluster: no clusterAgeIdentity given and generateClusterAgeIdentity is off");
-    }
     return new ClusterAgeIdentity(`${config.clusterName}-age-identity`, {}, { parent: this, protect: true }).identity;
   }
 

@@ -1,6 +1,5 @@
 import { contractFor, type Contract } from "../talos/contract";
-import { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial } from "../sops/redact";
-import { ageRecipientProblem } from "./age-recipient";
+import { REDACTED_IDENTITY, ageRecipientProblem, looksLikeAgeIdentity, redactKeyMaterial } from "../sops/index";
 import type { ConfigIssue } from "./config-error";
 import { contains, formatCidr, intToIpv4, isIpv4, isNetworkOrBroadcast, networkOf, parseCidr } from "./ipv4";
 import type { ResolvedAddress } from "./node-checks";

@@ -1,4 +1,4 @@
-import { redactKeyMaterial } from "../sops/redact";
+import { redactKeyMaterial } from "../sops/index";
 
 /** One problem in the stack configuration: where, what value, what is wrong and how to fix it. */
 export interface ConfigIssue {

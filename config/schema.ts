@@ -57,7 +57,7 @@ export const stackConfigSchema = z
         iso: z.string().min(1).default("local"),
       })
       .strict()
-      .default({ vm: "local-lvm", iso: "local" }),
+      .prefault({}),
     network: z
       .object({
         bridge: z.string().min(1).default("vmbr0"),
@@ -67,7 +67,7 @@ export const stackConfigSchema = z
         nameservers: z.array(z.string()).default(["1.1.1.1", "9.9.9.9"]),
       })
       .strict()
-      .default({ bridge: "vmbr0", nameservers: ["1.1.1.1", "9.9.9.9"] }),
+      .prefault({}),
     nodes: z.array(nodeSchema),
     image: z
       .object({
@@ -76,14 +76,14 @@ export const stackConfigSchema = z
         installDisk: z.string().regex(/^\/dev\/[a-z0-9]+$/, "must be a device path like /dev/sda").default("/dev/sda"),
       })
       .strict()
-      .default({ extensions: [], cpuType: "host", installDisk: "/dev/sda" }),
+      .prefault({}),
     security: z
       .object({
         secureBoot: z.boolean().default(true),
         tpmDiskEncryption: z.boolean().default(true),
       })
       .strict()
-      .default({ secureBoot: true, tpmDiskEncryption: true }),
+      .prefault({}),
     patches: z
       .object({
         cluster: z.array(patch).default([]),
@@ -91,7 +91,7 @@ export const stackConfigSchema = z
         worker: z.array(patch).default([]),
       })
       .strict()
-      .default({ cluster: [], controlplane: [], worker: [] }),
+      .prefault({}),
     ageRecipients: z.array(z.string()).default([]),
     /** Generate the cluster age identity once and keep it in Pulumi state, instead of reading it from config. */
     generateClusterAgeIdentity: z.boolean().default(false),

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseBoundedYaml } from "../sops/stores/parse-limits";
+import { parseBoundedYaml } from "../sops/index";
 import { CONFIG_NAMESPACE, type RawConfigSource, type RawConfigValue } from "./stack-config";
 
 function isSecure(value: unknown): value is { secure: string } {

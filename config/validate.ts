@@ -12,6 +12,7 @@ import {
   gitTransport,
 } from "./cluster-checks";
 import { ConfigError, type ConfigIssue } from "./config-error";
+import { checkTalosVersionSupport } from "./talos-version-checks";
 import type { HomelabConfig, HomelabNode, ValidatedConfig } from "./homelab-config";
 import { checkDuplicates, checkNodeResources, resolveAddress, type ResolvedAddress } from "./node-checks";
 import { stackConfigSchema, type ConfigPatch, type StackConfigShape } from "./schema";
@@ -34,6 +35,7 @@ export function validateConfig(input: unknown): ValidatedConfig {
 
   const contract = checkContract(config, issues);
   checkKubernetesVersion(config, issues);
+  if (contract) checkTalosVersionSupport(config, contract, issues, warnings);
   const addresses = checkNodes(config, issues);
   checkControlPlane(config, addresses, issues, warnings);
   checkSecurity(config, issues);
@@ -46,7 +48,7 @@ export function validateConfig(input: unknown): ValidatedConfig {
 
   if (issues.length > 0 || !contract) throw new ConfigError(issues);
   if (!config.security.tpmDiskEncryption) {
-    warnings.push("security.tpmDiskEncryption is off: STATE and EPHEMERAL are encrypted with a nodeID-derived key, which protects far less than a TPM-sealed key (anyone with the disk image can derive it).");
+    warnings.push("security.tpmDiskEncryption is off: STATE and EPHEMERAL are encrypted with a nodeID-derived key, which protects far less than a TPM-sealed key (anyone with the disk image can derive it). Turn security.tpmDiskEncryption and security.secureBoot on to seal the key to the TPM.");
   }
   return { config: normalize(config, contract, addresses, extensions), warnings };
 }

@@ -1,5 +1,4 @@
-import type { EncryptionRules } from "../sops/encryption-rules";
-import type { StoreFormat } from "../sops/stores";
+import type { EncryptionRules, StoreFormat } from "../sops/index";
 
 /** One file of the GitOps output tree, in plaintext, before encryption. */
 export interface Artefact {

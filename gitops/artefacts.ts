@@ -9,12 +9,14 @@ import {
   sopsAgeSecret,
   type GitCredentials,
 } from "../kubernetes";
-import { renderMachineConfig } from "../talos/machine-config/render";
+import { type RenderedMachineConfig, renderMachineConfig } from "../talos/machine-config/render";
 import { serializeSecretsYaml } from "../talos/secrets-yaml";
 import type { SecretsBundle } from "../talos/types";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
+
+export type { RenderedMachineConfig };
 
 export interface TreeInputs {
   readonly config: HomelabConfig;
@@ -32,11 +34,6 @@ export interface TreeInputs {
   readonly machineConfigs?: Readonly<Record<string, RenderedMachineConfig>>;
 }
 
-export interface RenderedMachineConfig {
-  readonly yaml: string;
-  readonly warnings: readonly string[];
-}
-
 /** Every node's machine config, keyed by node name: the one place configs are rendered for a cluster. */
 export function renderMachineConfigs(config: HomelabConfig, bundle: SecretsBundle): Record<string, RenderedMachineConfig> {
   const clusterSpec = clusterSpecFor(config);
@@ -45,8 +42,6 @@ export function renderMachineConfigs(config: HomelabConfig, bundle: SecretsBundl
 
 export interface BuiltArtefacts {
   readonly artefacts: Artefact[];
-  /** Rendering warnings (e.g. the weaker nodeID disk key), de-duplicated. */
-  readonly warnings: string[];
 }
 
 function talosFile(path: string, description: string, content: string): Artefact {
@@ -58,7 +53,6 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   const { config } = inputs;
   const cluster = config.clusterName;
   const machineConfigs = inputs.machineConfigs ?? renderMachineConfigs(config, inputs.bundle);
-  const warnings = new Set<string>();
   const artefacts: Artefact[] = [
     {
       path: treePaths.sopsConfig,
@@ -71,7 +65,6 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   ];
   for (const node of config.nodes) {
     const rendered = machineConfigs[node.name] as RenderedMachineConfig;
-    rendered.warnings.forEach((w) => warnings.add(w));
     artefacts.push(talosFile(treePaths.machineConfig(cluster, node.name), `machine config ${node.name} (${node.role})`, rendered.yaml));
   }
   artefacts.push(
@@ -105,7 +98,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     ),
     format: "yaml",
   });
-  return { artefacts, warnings: [...warnings] };
+  return { artefacts };
 }
 
 /** The Git credentials the stack provides, if any (token for https, key for ssh). */

@@ -4,15 +4,8 @@
  */
 import { promises as fs } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parseBoundedYaml } from "../sops/stores/parse-limits";
-import { decryptText } from "../sops";
-import { loadAgeIdentities, recipientOf } from "../sops/age-identities";
-import { MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError } from "../sops/errors";
-import type { SopsMetadata } from "../sops/metadata";
-import type { Tree } from "../sops/tree";
-import { formatFromPath, storeFor } from "../sops/stores";
+import { decryptText, loadAgeIdentities, parseBoundedYaml, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, loadSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
 import { findPlaintextSecrets } from "./secret-patterns";
-import { creationRuleFor, loadSopsConfig, type CreationRule, type SopsConfig } from "../sops/sops-config";
 import { ENC_VALUE, unencryptedLeaves } from "./encrypted-leaves";
 import { secretValue } from "./existing-tree";
 

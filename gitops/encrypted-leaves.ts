@@ -1,6 +1,5 @@
 /** Finds the leaves of an encrypted document that the encryption rules say must be ENC[...] but are not. */
-import { LeafSelector, validateRules, type EncryptionRules } from "../sops/encryption-rules";
-import { isComment, type Tree, type Value } from "../sops/tree";
+import { LeafSelector, validateRules, type EncryptionRules, isComment, type Tree, type Value } from "../sops/index";
 
 export interface UnencryptedLeaf {
   /** Mapping keys from the root, joined with `.` (list items share their key, as in sops's AAD). */

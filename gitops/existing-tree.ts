@@ -1,8 +1,7 @@
 /** Reads what a previous render left in the tree, so that secrets are reused instead of regenerated. */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { parseBoundedYaml } from "../sops/stores/parse-limits";
-import { decryptText } from "../sops";
+import { decryptText, parseBoundedYaml } from "../sops/index";
 import { UndecryptableTreeFileError } from "./undecryptable";
 
 /** The decrypted content of `relPath` under `root`, `undefined` when the file does not exist. */

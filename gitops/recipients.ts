@@ -1,6 +1,6 @@
 /** Who the rendered tree is encrypted to: operators (override, config or the default sops identity) plus the cluster. */
 import { existsSync } from "node:fs";
-import { defaultAgeKeyFilePath, ensureDefaultAgeIdentity } from "../sops/age-identities";
+import { defaultAgeKeyFilePath, ensureDefaultAgeIdentity } from "../sops/index";
 
 export interface RecipientChoice {
   /** Operator recipients followed by the cluster recipient, without duplicates. */

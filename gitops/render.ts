@@ -5,7 +5,7 @@
 import { basename, dirname, resolve } from "node:path";
 import { readStackConfig, stackFileSource, validateConfig, type HomelabConfig } from "../config";
 import { clusterIdentityRecipient, normalizeClusterIdentity, SOPS_AGE_SECRET_KEY } from "../kubernetes";
-import { generateAgeIdentity, loadAgeIdentities } from "../sops/age-identities";
+import { generateAgeIdentity, loadAgeIdentities } from "../sops/index";
 import { generateSecretsBundle } from "../talos/secrets-bundle";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
 import type { SecretsBundle } from "../talos/types";
@@ -175,7 +175,7 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
   const log = opts.log ?? ((): void => undefined);
 
   const { input, secrets } = readStackConfig(stackFileSource(opts.stackFile), env);
-  const { config, warnings: configWarnings } = validateConfig(input);
+  const { config, warnings } = validateConfig(input);
   const outDir = outDirFor(opts, config);
   const cluster = config.clusterName;
   log(`Rendering cluster "${cluster}" (Talos ${config.talosVersion}, Kubernetes ${config.kubernetesVersion}, ${config.nodes.length} nodes) into ${outDir}`);
@@ -234,7 +234,6 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
     machineSecretsFingerprint: machineSecretsFingerprint(secretsBundle.bundle),
   });
   for (const line of pinned) log(`Pinned ${line} in ${opts.stackFile}: commit it with the tree (render reuses the tree only while it matches).`);
-  const warnings = [...configWarnings, ...built.warnings];
   for (const w of warnings) log(`warning: ${w}`);
   log(summaryLine(files));
   return {

@@ -40,6 +40,12 @@ const LINE_PATTERNS: readonly LinePattern[] = [
     what: "a Kubernetes secrets encryption key (secretbox/aescbc)",
     regex: /(?:secretboxEncryptionSecret|aescbcEncryptionSecret)["']?\s*:\s*["']?[A-Za-z0-9+/]{40,}={0,2}/,
   },
+  {
+    // Talos 1.14 documents: KubeEtcdEncryptionConfig `secret:` and DiscoveryIdentityConfig `clusterSecret:`
+    // (also v1alpha1 `cluster.secret` up to 1.13): 32 random bytes in standard base64
+    what: "a 32-byte secret (secrets encryption key or cluster discovery secret)",
+    regex: /(?:^|[\s{,"'])(?:secret|clusterSecret)["']?\s*:\s*["']?[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])/,
+  },
 ];
 
 /** Plaintext secrets in `text`, one match per pattern and line. */

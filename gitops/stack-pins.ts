@@ -1,7 +1,7 @@
 /** Writes render's pins into the stack file (as `pulumi config set` would), keeping its comments and layout. */
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
-import { existingModeOr, writeFileAtomic } from "../sops/atomic-write";
+import { existingModeOr, writeFileAtomic } from "../sops/index";
 import type { StackPins } from "./tree-trust";
 
 export async function writeStackPins(stackFile: string, pins: StackPins): Promise<string[]> {

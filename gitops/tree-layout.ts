@@ -1,6 +1,6 @@
 /** Where each artefact lives in the GitOps output tree, and how sops encrypts it (matching kubernetes/sops-config.ts). */
 import { KUBERNETES_ENCRYPTED_REGEX } from "../kubernetes";
-import type { EncryptionRules } from "../sops/encryption-rules";
+import type { EncryptionRules } from "../sops/index";
 
 /** Paths are relative to the tree root, with `/` separators (as `.sops.yaml` path regexes see them). */
 export const treePaths = {

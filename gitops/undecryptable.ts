@@ -1,5 +1,4 @@
-import { readRecipients } from "../sops";
-import { NoKeyCouldDecryptError } from "../sops/errors";
+import { readRecipients, NoKeyCouldDecryptError } from "../sops/index";
 
 /**
  * A sops file already in the tree cannot be decrypted with the available identities (or is corrupted). It is never

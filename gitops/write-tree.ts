@@ -4,8 +4,7 @@
  */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
-import { reencryptIfChanged } from "../sops";
-import { writeFileAtomic } from "../sops/atomic-write";
+import { reencryptIfChanged, writeFileAtomic } from "../sops/index";
 import type { Artefact, WriteStatus, WrittenArtefact } from "./artefact";
 import { UndecryptableTreeFileError } from "./undecryptable";
 

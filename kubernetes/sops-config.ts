@@ -5,7 +5,7 @@
  * decrypt what this project encrypts.
  */
 import { stringify } from "yaml";
-import { ageRecipientProblem } from "../config/age-recipient";
+import { ageRecipientProblem } from "../sops/index";
 
 export const KUBERNETES_ENCRYPTED_REGEX = "^(data|stringData)$";
 

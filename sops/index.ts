@@ -6,12 +6,14 @@ import { allRecipientsOf } from "./key-groups";
 import type { StoreFormat } from "./stores/index";
 
 export type { StoreFormat } from "./stores/index";
-export { formatFromPath } from "./stores/index";
-export type { EncryptionRules } from "./encryption-rules";
+export { formatFromPath, storeFor } from "./stores/index";
+export { type EncryptionRules, LeafSelector, validateRules } from "./encryption-rules";
+export { type Tree, type Value, isComment } from "./tree";
 export type { SopsMetadata, KeyGroup, AgeKeyEntry } from "./metadata";
 export { SOPS_FORMAT_VERSION } from "./metadata";
 export * from "./errors";
 export * from "./operation-errors";
+export { ExitCode } from "./exit-codes";
 export {
   type AgeIdentity,
   defaultAgeKeyFilePath,
@@ -21,7 +23,11 @@ export {
   recipientOf,
   formatAgeKeyFile,
 } from "./age-identities";
-export { writeFileAtomic } from "./atomic-write";
+export { ageRecipientProblem } from "./age-recipient";
+export { existingModeOr, writeFileAtomic } from "./atomic-write";
+export { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial } from "./redact";
+export { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, parseBoundedYaml } from "./stores/parse-limits";
+export { readInputFile, writeOutputFile, type OutputTarget } from "./operations/file-io";
 export { reencryptIfChanged, type ReencryptOptions } from "./reencrypt";
 export { encryptFile, encryptBytes, type EncryptOptions } from "./operations/encrypt";
 export { decryptFile, decryptBytes, type DecryptBytesOptions } from "./operations/decrypt";
@@ -31,7 +37,7 @@ export { updateKeys, planUpdateKeys, type UpdateKeysOptions, type UpdateKeysPlan
 export { rotate, rotateBytes, type RotateOptions } from "./operations/rotate";
 export { fileStatus, fileStatusOfBytes, type FileStatus } from "./operations/file-status";
 export { parseTreePath, type TreePath } from "./operations/tree-path";
-export { findSopsConfig, loadSopsConfig, creationRuleFor, type CreationRule } from "./sops-config";
+export { findSopsConfig, loadSopsConfig, creationRuleFor, type CreationRule, type SopsConfig } from "./sops-config";
 
 export type EncryptTextOptions = EncryptOptions;
 

@@ -36,8 +36,6 @@ export interface SopsMetadata extends EncryptionRules {
 const LIST_KEY_TYPES_BEFORE_AGE = ["kms", "gcp_kms", "azure_kv", "hc_vault"] as const;
 const GROUP_KEY_ORDER = ["pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "age"] as const;
 
-
-export const RFC3339_SECONDS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /** `date` as sops writes `lastmodified`: UTC, seconds precision, `Z`. */

@@ -89,10 +89,6 @@ export function isComment(item: Entry | Comment | Value): item is Comment {
   return "kind" in item && item.kind === "comment";
 }
 
-export function isEntry(item: Entry | Comment): item is Entry {
-  return !isComment(item);
-}
-
 export function isScalar(value: Value): value is Scalar {
   return value.kind !== "branch" && value.kind !== "sequence";
 }
@@ -119,8 +115,4 @@ export function cloneValue<T extends Value>(value: T): T {
     return { kind: "sequence", items: value.items.map((i) => (isComment(i) ? { ...i } : cloneValue(i))) } as T;
   }
   return { ...value };
-}
-
-export function cloneTree(tree: Tree): Tree {
-  return { documents: tree.documents.map((d) => cloneValue(d)) };
 }

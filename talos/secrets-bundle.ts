@@ -1,4 +1,4 @@
-import type { Contract } from "./contract";
+import { CONTRACT_TABLES, type Contract } from "./contract";
 import type { SecretsBundle } from "./types";
 import { createSelfSignedCa } from "./pki/certificate-authority";
 import { generateKey } from "./pki/keys";
@@ -29,7 +29,7 @@ export async function generateSecretsBundle(contract: Contract, now: Date = new 
 }
 
 function assertSupportedContract(contract: Contract): void {
-  if (contract.minor !== 11 && contract.minor !== 12) {
-    throw new Error(`contract "${String(contract.name)}" is not supported for secrets generation: use v1.11 or v1.12`);
+  if (!(contract.minor in CONTRACT_TABLES)) {
+    throw new Error(`contract "${String(contract.name)}" is not supported for secrets generation: use ${Object.keys(CONTRACT_TABLES).map((m) => `v1.${m}`).join(", ")}`);
   }
 }

@@ -1,4 +1,4 @@
-import { generateAgeIdentity, recipientOf } from "../../sops/age-identities";
+import { generateAgeIdentity, recipientOf } from "../../sops/index";
 import {
   type ClusterAgeIdentityDeps,
   type ClusterAgeIdentityOutputs,

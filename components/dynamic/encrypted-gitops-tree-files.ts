@@ -1,7 +1,7 @@
 /** The EncryptedGitopsTree's files on disk: compared, written (atomic, 0600, only when the bytes differ) and removed. */
 import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../../sops/atomic-write";
+import { writeFileAtomic } from "../../sops/index";
 import type { WriteStatus } from "../../gitops/artefact";
 import { TREE_FILE_MODE } from "../../gitops/write-tree";
 

@@ -1,8 +1,7 @@
 /** Reads and validates the EncryptedGitopsTree inputs as Pulumi hands them to the provider (plain records). */
 import { isAbsolute } from "node:path";
 import type { Artefact } from "../../gitops/artefact";
-import type { EncryptionRules } from "../../sops/encryption-rules";
-import type { StoreFormat } from "../../sops/stores";
+import type { EncryptionRules, StoreFormat } from "../../sops/index";
 import { optionalString, stringList } from "./inputs";
 
 export const ENCRYPTED_GITOPS_TREE = "EncryptedGitopsTree";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Artefact, WriteStatus } from "../../gitops/artefact";
-import { decryptText, readRecipients, reencryptIfChanged } from "../../sops";
+import { decryptText, readRecipients, reencryptIfChanged } from "../../sops/index";
 import { firstDriftedFile, readTreeFile, removeTreeFiles, writeTreeFiles } from "./encrypted-gitops-tree-files";
 import { ENCRYPTED_GITOPS_TREE, type EncryptedGitopsTreeInputs, normalizedRules } from "./encrypted-gitops-tree-inputs";
 import type { Progress } from "./progress";

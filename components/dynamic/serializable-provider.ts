@@ -1,5 +1,5 @@
 import { relative, resolve, sep } from "node:path";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /**
  * The operations a dynamic provider module exports. Pulumi passes plain JSON-like values (secrets
@@ -39,8 +39,8 @@ export function moduleBackedProvider(modulePath: string, exportName: string): pu
   const tsxInProject = fromProject(tsxRegisterPath);
   // During `pulumi preview` the engine passes this marker for values not known yet. Such inputs are
   // validated at `up`, when they are known; until then the resource shows as a pending update, unless
-  // only inputs its diff ignores are unknown.
-  const unknownMarker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  // only inputs its diff ignores are unknown. Read here, so the serialized functions capture the string.
+  const unknownMarker: string = pulumi.runtime.unknownValue;
   const hasUnknown = (value: unknown): boolean =>
     value === unknownMarker ||
     (Array.isArray(value) ? value.some(hasUnknown) : typeof value === "object" && value !== null && Object.values(value).some(hasUnknown));

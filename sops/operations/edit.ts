@@ -80,7 +80,8 @@ function runEditor(command: string[], file: string, env: NodeJS.ProcessEnv): Pro
     child.on("exit", (status, signal) => {
       forget();
       if (status === 0) resolve();
-      else reject(new InvalidInputError(`the editor ${command.join(" ")} exited with status ${status ?? signal}; the file was not changed`));
+      // sops exits NoEditorFound whichever way the editor fails (not started, non-zero status, killed).
+      else reject(new NoEditorError(`Could not run editor: ${command.join(" ")} exited with status ${status ?? signal}; the file was not changed`));
     });
   });
 }

@@ -2,6 +2,7 @@
 import { type AgeIdentity, type AgeIdentityLookup, identitiesFromStrings, lookupAgeIdentities } from "../age-identities";
 import { recoverDataKey } from "../data-key";
 import { type IvStash, decryptDocument } from "../document-cipher";
+import { InvalidInputError, UnreadableEncryptedFileError } from "../errors";
 import type { SopsMetadata } from "../metadata";
 import { type StoreFormat, storeFor } from "../stores/index";
 import type { Tree } from "../tree";
@@ -35,9 +36,17 @@ export async function resolveIdentities(opts: IdentityOptions): Promise<{ identi
   return { identities: lookup.identities, lookup };
 }
 
-/** Parses an encrypted document without decrypting it. */
+/**
+ * Parses an encrypted document without decrypting it. A file that cannot be parsed is sops's generic loading error
+ * (exit 1), not the exit 2 of an unreadable plaintext input.
+ */
 export function parseEncrypted(bytes: Buffer, format: StoreFormat): { tree: Tree; metadata: SopsMetadata } {
-  return storeFor(format).parseEncrypted(bytes);
+  try {
+    return storeFor(format).parseEncrypted(bytes);
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw new UnreadableEncryptedFileError(e.message);
+    throw e;
+  }
 }
 
 /** Recovers the data key of parsed metadata (exit 128 naming the recipients tried). */

@@ -3,11 +3,8 @@
  * loader options (camelCase fields, enums as names, 64-bit integers as decimal strings, bytes as Buffer).
  */
 
-/** `machine.ApplyConfigurationRequest.Mode`. */
+/** `machine.ApplyConfigurationRequest.Mode` (the maintenance service accepts REBOOT, AUTO and TRY only). */
 export type ApplyMode = "REBOOT" | "AUTO" | "NO_REBOOT" | "STAGED" | "TRY";
-
-/** Modes the maintenance service accepts; NO_REBOOT and STAGED return Unimplemented there. */
-export const MAINTENANCE_APPLY_MODES: readonly ApplyMode[] = ["REBOOT", "AUTO", "TRY"];
 
 export interface RpcStatus {
   code: number;

@@ -2,6 +2,7 @@ import type { Contract } from "../contract";
 import type { CertAndKey, NodeRole, SecretsBundle } from "../types";
 import type { ConfigDocument, YamlMap } from "../patches/yaml-value";
 import { CONTRACT_PROFILES } from "./contract-profile";
+import { multidocBaseMachineConfig } from "./base-multidoc";
 
 /** The inputs Talos's generator gets from us: nothing beyond these (no other generator options). */
 export interface BaseConfigInput {
@@ -16,7 +17,7 @@ export interface BaseConfigInput {
 }
 
 const b64 = (pem: string): string => Buffer.from(pem, "utf8").toString("base64");
-const certAndKey = (pair: CertAndKey, withKey: boolean): YamlMap => ({ crt: b64(pair.crt), key: withKey ? b64(pair.key) : "" });
+export const certAndKey = (pair: CertAndKey, withKey: boolean): YamlMap => ({ crt: b64(pair.crt), key: withKey ? b64(pair.key) : "" });
 
 /**
  * What Talos's `generate.NewInput(name, endpoint, k8s, WithSecretsBundle, WithVersionContract).Config(role)`
@@ -24,6 +25,7 @@ const certAndKey = (pair: CertAndKey, withKey: boolean): YamlMap => ({ crt: b64(
  */
 export function baseMachineConfig(input: BaseConfigInput): ConfigDocument[] {
   const profile = CONTRACT_PROFILES[input.contract.minor];
+  if (profile.multidocKubernetes) return multidocBaseMachineConfig(input);
   const { bundle, role } = input;
   const controlPlane = role === "controlplane";
   const k8s = `v${input.kubernetesVersion}`;
@@ -39,7 +41,7 @@ export function baseMachineConfig(input: BaseConfigInput): ConfigDocument[] {
       defaultRuntimeSeccompProfileEnabled: true,
       disableManifestsDirectory: true,
     },
-    network: {},
+    ...(profile.emptyMachineNetwork ? { network: {} } : {}),
     install: { wipe: false, ...(profile.grubUseUKICmdline ? { grubUseUKICmdline: true } : {}) },
     features: {
       ...(legacy ? { rbac: true, stableHostname: true, apidCheckExtKeyUsage: true } : {}),

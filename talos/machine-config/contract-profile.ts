@@ -1,4 +1,5 @@
 import type { ContractMinor } from "../contract";
+import type { YamlDialect } from "../patches/yaml-encode";
 
 /** Everything that differs between Talos contracts for generated configs and our patches. */
 export interface ContractProfile {
@@ -16,6 +17,16 @@ export interface ContractProfile {
    * where `.machine.network` is deprecated.
    */
   readonly networkStyle: "v1alpha1" | "documents";
+  /** 1.11 and 1.12 emit an empty `machine.network: {}` (KubeSpan moved to its own document in 1.13). */
+  readonly emptyMachineNetwork: boolean;
+  /**
+   * 1.14 (`MultidocKubernetesConfigSupported` and friends): the generator writes Kubernetes, discovery,
+   * install, host DNS and volume settings as their own documents (Kube*Config, Discovery*Config,
+   * UnattendedInstallConfig, ResolverConfig, VolumeConfig EPHEMERAL, ...) instead of v1alpha1 fields.
+   */
+  readonly multidocKubernetes: boolean;
+  /** How Talos's YAML encoder quotes strings (go.yaml.in/yaml/v4 rc.6 in 1.14). */
+  readonly yamlDialect: YamlDialect;
 }
 
 export const CONTRACT_PROFILES: Readonly<Record<ContractMinor, ContractProfile>> = {
@@ -25,6 +36,9 @@ export const CONTRACT_PROFILES: Readonly<Record<ContractMinor, ContractProfile>>
     grubUseUKICmdline: false,
     hostnameConfigDocument: false,
     networkStyle: "v1alpha1",
+    emptyMachineNetwork: true,
+    multidocKubernetes: false,
+    yamlDialect: "yaml.v3",
   },
   12: {
     legacyFeatureFlags: false,
@@ -32,5 +46,28 @@ export const CONTRACT_PROFILES: Readonly<Record<ContractMinor, ContractProfile>>
     grubUseUKICmdline: true,
     hostnameConfigDocument: true,
     networkStyle: "documents",
+    emptyMachineNetwork: true,
+    multidocKubernetes: false,
+    yamlDialect: "yaml.v3",
+  },
+  13: {
+    legacyFeatureFlags: false,
+    apiServerSANsFromEndpoint: false,
+    grubUseUKICmdline: true,
+    hostnameConfigDocument: true,
+    networkStyle: "documents",
+    emptyMachineNetwork: false,
+    multidocKubernetes: false,
+    yamlDialect: "yaml.v3",
+  },
+  14: {
+    legacyFeatureFlags: false,
+    apiServerSANsFromEndpoint: false,
+    grubUseUKICmdline: false,
+    hostnameConfigDocument: true,
+    networkStyle: "documents",
+    emptyMachineNetwork: false,
+    multidocKubernetes: true,
+    yamlDialect: "v4-rc6",
   },
 };

@@ -17,6 +17,17 @@ const uniq = (values: readonly string[]): string[] => [...new Set(values)];
 const nodeIp = (node: NodeSpec): string => node.address.split("/")[0];
 
 function installPatch(cluster: ClusterSpec): ConfigDocument[] {
+  if (CONTRACT_PROFILES[cluster.contract.minor].multidocKubernetes) {
+    // 1.14: `.machine.install` is deprecated; this is the document the generator writes for an install disk
+    return [
+      {
+        apiVersion: "v1alpha1",
+        kind: "UnattendedInstallConfig",
+        installer: { image: cluster.installerImage },
+        provisioning: { diskSelector: { match: `disk.dev_path == ${JSON.stringify(cluster.installDisk)}` }, wipe: false },
+      },
+    ];
+  }
   return [{ machine: { install: { disk: cluster.installDisk, image: cluster.installerImage } } }];
 }
 
@@ -26,6 +37,9 @@ function certSANsPatch(cluster: ClusterSpec, node: NodeSpec): ConfigDocument[] {
   if (node.role === "controlplane") {
     const already = new Set(baseApiServerSANs(cluster.contract, cluster.endpoint));
     const apiSANs = machineSANs.filter((san) => !already.has(san));
+    if (apiSANs.length > 0 && CONTRACT_PROFILES[cluster.contract.minor].multidocKubernetes) {
+      return [patch, { apiVersion: "v1alpha1", kind: "KubeAPIServerConfig", certExtraSANs: apiSANs }];
+    }
     if (apiSANs.length > 0) patch.cluster = { apiServer: { certSANs: apiSANs } };
   }
   return [patch];

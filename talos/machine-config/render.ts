@@ -1,17 +1,19 @@
 import type { ClusterSpec, NodeRole, NodeSpec, SecretsBundle } from "../types";
-import { applyPatch, encodeConfig, loadPatch } from "../patches/apply";
-import { MULTI_DOCUMENT_JSON_PATCH_ERROR } from "../patches/json-patch";
-import type { ConfigDocument } from "../patches/yaml-value";
+import { type ConfigPatch, applyPatch, encodeConfig, loadPatch } from "../patches/apply";
+import { type JsonPatch, MULTI_DOCUMENT_JSON_PATCH_ERROR } from "../patches/json-patch";
+import type { ConfigDocument, YamlValue } from "../patches/yaml-value";
 import { baseMachineConfig } from "./base";
-import { namedMachineConfigPatches } from "./patch-set";
+import { CONTRACT_PROFILES } from "./contract-profile";
+import { identityChanges } from "./identity-fields";
+import { namedMachineConfigPatches, ourPatches, userPatches } from "./patch-set";
+import { patchFieldProblems } from "./patch-fields";
 import { clusterSpecProblems, nodeSpecProblems } from "./validate-inputs";
 import { renderedConfigProblems } from "./validate-rendered";
 
+/** The operator is told about the weaker nodeID disk key by config validation, which names their key. */
 export interface RenderedMachineConfig {
   /** The machine config as Talos encodes it (multi-document, `---` separated, no comments). */
   readonly yaml: string;
-  /** Things the operator should know, e.g. that the nodeID disk key protects less than the TPM. */
-  readonly warnings: string[];
 }
 
 /** The oracle's inputs: Talos's generator gets the base inputs, then applies `patches` in order. */
@@ -23,11 +25,6 @@ export interface MachineConfigCompareSpec {
   readonly role: NodeRole;
   readonly patches: string[];
 }
-
-export const NODEID_ENCRYPTION_WARNING =
-  "disk encryption uses the nodeID key because the TPM is off: STATE and EPHEMERAL are encrypted with a key " +
-  "derived from the node's identity, which anyone holding the disk can recompute; this protects much less than " +
-  'sealing to the TPM (set diskEncryption: "tpm" with SecureBoot to fix)';
 
 export class MachineConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -52,20 +49,62 @@ export function renderMachineConfig(bundle: SecretsBundle, cluster: ClusterSpec,
     role: node.role,
     bundle,
   });
-  for (const { source, text } of namedMachineConfigPatches(cluster, node)) {
+  for (const { source, text } of ourPatches(cluster, node)) {
     docs = applyNamedPatch(docs, text, source);
+  }
+  for (const { source, text } of userPatches(cluster, node)) {
+    docs = applyUserPatch(cluster, docs, text, source);
   }
 
   const problems = renderedConfigProblems(docs, node);
   if (problems.length > 0) throw new MachineConfigError(problems);
 
-  const warnings = cluster.diskEncryption === "nodeid" ? [NODEID_ENCRYPTION_WARNING] : [];
-  return { yaml: encodeConfig(docs), warnings };
+  return { yaml: encodeConfig(docs, CONTRACT_PROFILES[cluster.contract.minor].yamlDialect) };
 }
 
-function applyNamedPatch(docs: ConfigDocument[], text: string, source: string): ConfigDocument[] {
+/**
+ * A user patch, checked first against what Talos at this contract takes (document kinds, moved and
+ * unknown fields), then applied; it may not change the machine type or the cluster's tokens and CAs.
+ */
+function applyUserPatch(cluster: ClusterSpec, docs: ConfigDocument[], text: string, source: string): ConfigDocument[] {
+  const patch = loadNamedPatch(text, source);
+  const written = patch.kind === "strategic-merge" ? patch.documents : jsonPatchTargets(patch);
+  const problems = patchFieldProblems(cluster.contract, written, docs, source);
+  if (problems.length > 0) throw new MachineConfigError(problems);
+  const patched = applyNamedPatch(docs, patch, source);
+  const changes = identityChanges(docs, patched, source);
+  if (changes.length > 0) throw new MachineConfigError(changes);
+  return patched;
+}
+
+/**
+ * What an RFC 6902 patch writes, as v1alpha1 documents (list indexes dropped: lists are transparent to
+ * the field check), so its paths and values get the same known/moved field checks as a strategic merge.
+ */
+function jsonPatchTargets(patch: JsonPatch): ConfigDocument[] {
+  const docs: ConfigDocument[] = [];
+  for (const op of patch.operations) {
+    if (op.op === "remove" || op.op === "test") continue;
+    const keys = op.path.split("/").slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~")).filter((t) => !/^(\d+|-)$/.test(t));
+    if (keys.length === 0) continue;
+    const leaf: YamlValue = op.op === "add" || op.op === "replace" ? op.value : null;
+    docs.push(keys.reduceRight<YamlValue>((inner, key) => ({ [key]: inner }), leaf) as ConfigDocument);
+  }
+  return docs;
+}
+
+function loadNamedPatch(text: string, source: string): ConfigPatch {
   try {
-    return applyPatch(docs, loadPatch(text, source));
+    return loadPatch(text, source);
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new MachineConfigError([message.startsWith(source) ? message : `${source}: ${message}`]);
+  }
+}
+
+function applyNamedPatch(docs: ConfigDocument[], patchOrText: string | ConfigPatch, source: string): ConfigDocument[] {
+  try {
+    return applyPatch(docs, typeof patchOrText === "string" ? loadPatch(patchOrText, source) : patchOrText);
   } catch (e) {
     const message = (e as Error).message;
     if (message === MULTI_DOCUMENT_JSON_PATCH_ERROR) {

@@ -35,7 +35,12 @@ export function renderedConfigProblems(docs: readonly ConfigDocument[], node: No
   }
 
   const install = at(main, "machine", "install");
-  if (!nonEmpty(at(install, "disk")) && !isYamlMap(at(install, "diskSelector"))) {
+  const unattended = docs.find((d) => d.kind === "UnattendedInstallConfig");
+  if (unattended !== undefined) {
+    if (!nonEmpty(at(unattended, "provisioning", "diskSelector", "match"))) {
+      problems.push(`${where}: UnattendedInstallConfig needs provisioning.diskSelector.match (metal mode installs): set installDisk, e.g. /dev/sda`);
+    }
+  } else if (!nonEmpty(at(install, "disk")) && !isYamlMap(at(install, "diskSelector"))) {
     problems.push(`${where}: .machine.install needs a disk or a diskSelector (metal mode installs): set installDisk, e.g. /dev/sda`);
   }
   if (at(main, "persist") === false) problems.push(`${where}: .persist must be true: remove the patch that sets persist: false`);

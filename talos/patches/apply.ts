@@ -3,7 +3,7 @@ import { canonicalDocument } from "./canonical";
 import { isV1Alpha1 } from "./document-id";
 import { type JsonPatch, applyJsonPatch, jsonPatch } from "./json-patch";
 import { type StrategicMergePatch, applyStrategicMerge, strategicMergePatch } from "./strategic-merge";
-import { encodeYamlDocuments } from "./yaml-encode";
+import { type YamlDialect, encodeYamlDocuments } from "./yaml-encode";
 import { type ConfigDocument, type YamlValue, isYamlMap } from "./yaml-value";
 
 export type ConfigPatch = StrategicMergePatch | JsonPatch;
@@ -80,8 +80,11 @@ export function parseConfig(text: string, source = "machine config"): ConfigDocu
 }
 
 /** Encodes a config like Talos (v1alpha1 first, then the other documents in order, comments off). */
-export function encodeConfig(config: readonly ConfigDocument[]): string {
+export function encodeConfig(config: readonly ConfigDocument[], dialect: YamlDialect = "yaml.v3"): string {
   const legacy = config.filter((d) => isV1Alpha1(d));
   const others = config.filter((d) => !isV1Alpha1(d));
-  return encodeYamlDocuments([...legacy, ...others].map((d) => canonicalDocument(d)));
+  return encodeYamlDocuments(
+    [...legacy, ...others].map((d) => canonicalDocument(d)),
+    dialect,
+  );
 }

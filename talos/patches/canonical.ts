@@ -1,4 +1,6 @@
-import { type FieldNode, type TypeNode, documentType } from "./schema";
+import { newestSchemaNode, orderBySchema } from "./config-schema";
+import { type FieldNode, type TypeNode, DOCUMENT_TYPES, documentType } from "./schema";
+import { compareYamlKeys } from "./yaml-keys";
 import { documentKind } from "./document-id";
 import { type ConfigDocument, type YamlMap, type YamlValue, isYamlMap } from "./yaml-value";
 
@@ -8,7 +10,16 @@ import { type ConfigDocument, type YamlMap, type YamlValue, isYamlMap } from "./
  * fields dropped.
  */
 export function canonicalDocument(doc: ConfigDocument): ConfigDocument {
-  const out = canonical(doc, documentType(documentKind(doc)));
+  const kind = documentKind(doc);
+  if (kind !== undefined && DOCUMENT_TYPES[kind] === undefined) {
+    // kinds without a hand-written schema (e.g. 1.14's Kube*Config): field order from machinery's schema
+    const node = newestSchemaNode(kind);
+    if (node !== undefined) {
+      const ordered = orderBySchema(doc, node);
+      return isYamlMap(ordered) ? ordered : doc;
+    }
+  }
+  const out = canonical(doc, documentType(kind));
   return isYamlMap(out) ? out : doc;
 }
 
@@ -57,44 +68,4 @@ function sortedMap(value: YamlMap, valueType: (key: string) => TypeNode): YamlMa
   return out;
 }
 
-const isDigit = (c: string): boolean => c >= "0" && c <= "9";
-const isLetter = (c: string): boolean => /\p{L}/u.test(c);
-
-/** yaml.v3's map key order: rune by rune, letters before other characters, digit runs compared as numbers. */
-export function compareYamlKeys(a: string, b: string): number {
-  const ar = [...a];
-  const br = [...b];
-  let digits = false;
-  for (let i = 0; i < ar.length && i < br.length; i++) {
-    if (ar[i] === br[i]) {
-      digits = isDigit(ar[i]);
-      continue;
-    }
-    const al = isLetter(ar[i]);
-    const bl = isLetter(br[i]);
-    if (al && bl) return ar[i] < br[i] ? -1 : 1;
-    if (al || bl) {
-      if (digits) return al ? -1 : 1;
-      return bl ? -1 : 1;
-    }
-    let an = 0;
-    let bn = 0;
-    if (ar[i] === "0" || br[i] === "0") {
-      for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
-        if (ar[j] !== "0") {
-          an = 1;
-          bn = 1;
-          break;
-        }
-      }
-    }
-    let ai = i;
-    let bi = i;
-    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10 + Number(ar[ai]);
-    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10 + Number(br[bi]);
-    if (an !== bn) return an < bn ? -1 : 1;
-    if (ai !== bi) return ai < bi ? -1 : 1;
-    return ar[i] < br[i] ? -1 : 1;
-  }
-  return ar.length - br.length;
-}
+export { compareYamlKeys };

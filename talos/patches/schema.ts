@@ -260,12 +260,50 @@ const meta: ReadonlyArray<readonly [string, TypeNode]> = [
 
 /** Typed (apiVersion/kind) documents by kind. Kinds not listed are merged generically. */
 export const DOCUMENT_TYPES: Readonly<Record<string, TypeNode>> = {
-  VolumeConfig: struct(...meta, ["name!", scalar], ["provisioning", any], ["encryption", encryption]),
+  VolumeConfig: struct(
+    ...meta,
+    ["name!", scalar],
+    ["provisioning", any],
+    ["filesystem", any],
+    ["encryption", encryption],
+    ["mount", struct(["secure", ptr], ["disableAccessTime", ptr])],
+    ["trim*", any],
+    ["scrub*", any],
+    ["xfs*", any],
+  ),
+  UnattendedInstallConfig: struct(
+    ...meta,
+    ["reboot", ptr],
+    ["installer!", struct(["image", scalar])],
+    ["provisioning!", struct(["diskSelector", struct(["match", scalar])], ["wipe", ptr])],
+  ),
+  // 1.14 documents whose lists or free-form configuration Talos replaces on merge (`merge:"replace"`)
+  KubeNetworkConfig: struct(
+    ...meta,
+    ["dnsDomain!", scalar],
+    ["podSubnets!", list(scalar, { replace: true })],
+    ["serviceSubnets!", list(scalar, { replace: true })],
+    ["nodeCIDRMaskSizeIPv4", scalar],
+    ["nodeCIDRMaskSizeIPv6", scalar],
+  ),
+  KubeAuditPolicyConfig: struct(...meta, ["configuration!", { kind: "unstructured", replace: true }]),
+  KubeAuthenticationConfig: struct(...meta, ["configuration!", { kind: "unstructured", replace: true }]),
+  KubeAPIServerConfig: struct(
+    ...meta,
+    ["image!", scalar],
+    ["extraArgs", any],
+    ["env", stringMap],
+    ["resources", any],
+    ["apiPort", ptr],
+    ["certExtraSANs", list(scalar)],
+    ["startupProbes", ptr],
+  ),
   HostnameConfig: struct(...meta, ["auto", ptr], ["hostname", scalar]),
   ResolverConfig: struct(
     ...meta,
     ["nameservers", list(struct(["address!", scalar]))],
-    ["searchDomains", struct(["domains", list(scalar)], ["disableDefault", ptr])],
+    ["searchDomains", struct(["domains", list(scalar, { replace: true })], ["disableDefault", ptr])],
+    ["hostDNS", struct(["enabled", ptr], ["forwardKubeDNSToHost", ptr], ["resolveMemberNames", ptr])],
   ),
   LinkAliasConfig: struct(...meta, ["name!", scalar], ["selector", struct(["match", scalar])]),
   LinkConfig: struct(

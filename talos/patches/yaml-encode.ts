@@ -7,18 +7,26 @@ import { type YamlValue, isYamlMap } from "./yaml-value";
  */
 const BEST_INDENT = 4;
 
-export function encodeYamlDocuments(documents: readonly YamlValue[]): string {
-  return documents.map((doc) => encodeYamlDocument(doc)).join("---\n");
+/**
+ * The go-yaml release Talos encodes with: "yaml.v3" (Talos 1.11's fork, and go.yaml.in/yaml/v4 up to
+ * rc.4 in Talos 1.12/1.13) double-quotes every string YAML 1.1 would read as something else; "v4-rc6"
+ * (Talos 1.14) single-quotes the YAML 1.1-only ones (`off`, `y`, `1:20`) and double-quotes the rest.
+ */
+export type YamlDialect = "yaml.v3" | "v4-rc6";
+
+export function encodeYamlDocuments(documents: readonly YamlValue[], dialect: YamlDialect = "yaml.v3"): string {
+  return documents.map((doc) => encodeYamlDocument(doc, dialect)).join("---\n");
 }
 
-export function encodeYamlDocument(doc: YamlValue): string {
+export function encodeYamlDocument(doc: YamlValue, dialect: YamlDialect = "yaml.v3"): string {
   const lines: string[] = [];
+  const d = dialect;
   if (isYamlMap(doc) && Object.keys(doc).length > 0) {
-    writeMapping(doc, 0, lines);
+    writeMapping(doc, 0, lines, d);
   } else if (Array.isArray(doc) && doc.length > 0) {
-    writeSequence(doc, 0, lines);
+    writeSequence(doc, 0, lines, d);
   } else {
-    lines.push(inlineValue(doc));
+    lines.push(inlineValue(doc, d));
   }
   return lines.join("\n") + "\n";
 }
@@ -33,42 +41,42 @@ function isBlock(value: YamlValue): boolean {
   return false;
 }
 
-function writeMapping(map: Record<string, YamlValue>, indent: number, lines: string[], firstPrefix?: string): void {
+function writeMapping(map: Record<string, YamlValue>, indent: number, lines: string[], d: YamlDialect, firstPrefix?: string): void {
   let first = true;
   for (const [key, value] of Object.entries(map)) {
     const pad = first && firstPrefix !== undefined ? firstPrefix : " ".repeat(indent);
     first = false;
-    writeEntry(pad + scalarText(key) + ":", value, indent, lines);
+    writeEntry(pad + scalarText(key, d) + ":", value, indent, lines, d);
   }
 }
 
-function writeEntry(head: string, value: YamlValue, indent: number, lines: string[]): void {
+function writeEntry(head: string, value: YamlValue, indent: number, lines: string[], d: YamlDialect): void {
   if (isBlock(value)) {
     lines.push(head);
     const inner = nestedIndent(indent);
-    if (Array.isArray(value)) writeSequence(value, inner, lines);
-    else writeMapping(value as Record<string, YamlValue>, inner, lines);
+    if (Array.isArray(value)) writeSequence(value, inner, lines, d);
+    else writeMapping(value as Record<string, YamlValue>, inner, lines, d);
     return;
   }
   if (typeof value === "string" && value.includes("\n")) {
     writeLiteral(head, value, nestedIndent(indent), lines);
     return;
   }
-  lines.push(`${head} ${inlineValue(value)}`);
+  lines.push(`${head} ${inlineValue(value, d)}`);
 }
 
-function writeSequence(items: readonly YamlValue[], indent: number, lines: string[]): void {
+function writeSequence(items: readonly YamlValue[], indent: number, lines: string[], d: YamlDialect): void {
   const dash = " ".repeat(indent) + "- ";
   for (const item of items) {
     if (isYamlMap(item) && Object.keys(item).length > 0) {
-      writeMapping(item, indent + 2, lines, dash);
+      writeMapping(item, indent + 2, lines, d, dash);
     } else if (Array.isArray(item) && item.length > 0) {
       lines.push(dash.trimEnd());
-      writeSequence(item, nestedIndent(indent + 2), lines);
+      writeSequence(item, nestedIndent(indent + 2), lines, d);
     } else if (typeof item === "string" && item.includes("\n")) {
-      writeLiteral(dash.trimEnd(), item, nestedIndent(indent + 2), lines);
+      writeLiteral(dash.trimEnd(), item, indent + 2, lines);
     } else {
-      lines.push(dash + inlineValue(item));
+      lines.push(dash + inlineValue(item, d));
     }
   }
 }
@@ -82,13 +90,13 @@ function writeLiteral(head: string, text: string, indent: number, lines: string[
   for (const line of body.split("\n")) lines.push(line === "" ? "" : " ".repeat(indent) + line);
 }
 
-function inlineValue(value: YamlValue): string {
+function inlineValue(value: YamlValue, d: YamlDialect): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "[]";
   if (typeof value === "object") return "{}";
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") return formatNumber(value);
-  return scalarText(value);
+  return scalarText(value, d);
 }
 
 function formatNumber(n: number): string {
@@ -133,7 +141,13 @@ function plainAllowed(s: string): boolean {
   return true;
 }
 
-function scalarText(s: string): string {
+/** Strings only YAML 1.1 reads as non-strings (its extra booleans and base-60 numbers). */
+function yaml11Only(s: string): boolean {
+  return OLD_BOOLS.has(s) || BASE60_FLOAT.test(s);
+}
+
+function scalarText(s: string, d: YamlDialect): string {
+  if (d === "v4-rc6" && !NEEDS_ESCAPE.test(s) && yaml11Only(s)) return `'${s}'`;
   if (NEEDS_ESCAPE.test(s) || resolvesToNonString(s)) return doubleQuoted(s);
   if (plainAllowed(s)) return s;
   return `'${s.replace(/'/g, "''")}'`;

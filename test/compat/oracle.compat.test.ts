@@ -3,20 +3,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { requireTool, runTool, type ToolName } from "./helpers/tools";
+import { type OracleContract, requireTool, runTool, type ToolName } from "./helpers/tools";
 
 // Smoke test of the toolchain itself: every oracle command against output made by Talos's own code.
 
 interface ContractCase {
-  contract: "v1.11" | "v1.12";
+  contract: OracleContract;
   oracle: ToolName;
   talosVersion: string;
-  documents: number;
+  /** Documents the generator writes per role. */
+  documents: { controlplane: number; worker: number };
 }
 
 const contracts: ContractCase[] = [
-  { contract: "v1.11", oracle: "talos-oracle-v1.11", talosVersion: "v1.11.5", documents: 1 },
-  { contract: "v1.12", oracle: "talos-oracle-v1.12", talosVersion: "v1.12.7", documents: 2 },
+  { contract: "v1.11", oracle: "talos-oracle-v1.11", talosVersion: "v1.11.5", documents: { controlplane: 1, worker: 1 } },
+  { contract: "v1.12", oracle: "talos-oracle-v1.12", talosVersion: "v1.12.7", documents: { controlplane: 2, worker: 2 } },
+  { contract: "v1.13", oracle: "talos-oracle-v1.13", talosVersion: "v1.13.9", documents: { controlplane: 2, worker: 2 } },
+  // 1.14 writes Kubernetes, discovery, host DNS and volume settings as documents of their own
+  { contract: "v1.14", oracle: "talos-oracle-v1.14", talosVersion: "v1.14.1", documents: { controlplane: 28, worker: 14 } },
 ];
 
 const installPatch = stringify({
@@ -141,7 +145,7 @@ describe.each(contracts)("talos-oracle $contract", ({ contract, oracle, talosVer
       const gen = runTool(oraclePath, ["gen-config", spec, "-o", rendered]);
       expect(gen.stderr).toBe("");
       expect(gen.code).toBe(0);
-      expect(parseAllDocuments(readFileSync(rendered, "utf8"))).toHaveLength(documents);
+      expect(parseAllDocuments(readFileSync(rendered, "utf8"))).toHaveLength(documents[role]);
 
       const validate = runTool(oraclePath, ["validate", "--mode", "metal", rendered]);
       expect(validate.stdout).not.toContain("warning:");
@@ -162,16 +166,22 @@ describe.each(contracts)("talos-oracle $contract", ({ contract, oracle, talosVer
 
     const compare = runTool(oraclePath, ["compare", spec]);
     expect(compare.code).toBe(1);
-    expect(compare.stdout).toContain("-    clusterName: homelab");
-    expect(compare.stdout).toContain("+    clusterName: other");
+    // v1alpha1 .cluster.clusterName up to 1.13; KubeClusterConfig's top-level clusterName in 1.14
+    expect(compare.stdout).toMatch(/^- *clusterName: homelab$/m);
+    expect(compare.stdout).toMatch(/^\+ *clusterName: other$/m);
   });
 
-  it("validate --mode metal fails without an install disk and on unknown keys", () => {
+  it("validate --mode metal fails without an install disk (before 1.14) and on unknown keys", () => {
     const noDisk = join(dir, "no-disk.yaml");
     generateConfigFile(oraclePath, writeSpec("no-disk", baseSpec("worker", [], noDisk)), noDisk);
     const missingDisk = runTool(oraclePath, ["validate", "--mode", "metal", noDisk]);
-    expect(missingDisk.code).toBe(1);
-    expect(missingDisk.stdout).toMatch(/no-disk\.yaml: error: .*install/);
+    if (contract === "v1.14") {
+      // 1.14 deprecates .machine.install (UnattendedInstallConfig) and no longer requires an install disk
+      expect(missingDisk.code).toBe(0);
+    } else {
+      expect(missingDisk.code).toBe(1);
+      expect(missingDisk.stdout).toMatch(/no-disk\.yaml: error: .*install/);
+    }
 
     const unknownKey = join(dir, "unknown-key.yaml");
     writeFileSync(unknownKey, readFileSync(join(dir, "worker.yaml"), "utf8").replace("machine:\n", "machine:\n    bogus: 1\n"));
@@ -185,7 +195,7 @@ describe.each(contracts)("talos-oracle $contract", ({ contract, oracle, talosVer
     const jsonPatch = JSON.stringify([{ op: "add", path: "/machine/network/hostname", value: "cp-1" }]);
     const spec = writeSpec("json-patched", baseSpec("controlplane", [installPatch, jsonPatch], rendered));
     const gen = runTool(oraclePath, ["gen-config", spec, "-o", rendered]);
-    if (documents === 1) {
+    if (documents.controlplane === 1) {
       expect(gen.code).toBe(0);
       expect(readFileSync(rendered, "utf8")).toContain("hostname: cp-1");
     } else {

@@ -35,7 +35,7 @@ function sopsDecrypt(path: string, env: NodeJS.ProcessEnv): string {
 
 beforeAll(() => {
   sops = requireTool("sops");
-  oracle = requireTool("talos-oracle-v1.11");
+  oracle = requireTool("talos-oracle-v1.14"); // the example stack runs Talos v1.14.1
   sandbox = makeSandbox();
   scratch = mkdtempSync(join(tmpdir(), "talos-homelab-render-compat-"));
   const stdout = renderWithCli(sandbox);

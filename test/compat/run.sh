@@ -9,8 +9,8 @@
 #   eval "$(bash test/compat/run.sh --print-env)"   build, then export the tool paths into your shell
 #   bash test/compat/run.sh --tidy          after adding an import to the oracle: update each contract's go.mod/go.sum
 #
-# Needs Go >= 1.24 and Node >= 20.19. The 1.12 oracle needs Go >= 1.25.3; an older Go fetches that
-# toolchain from the module proxy. Only the Go module proxy is reached: every dependency is pinned by the
+# Needs Go >= 1.24 and Node >= 20.19 (the 1.12 oracle Go >= 1.25.3, 1.13/1.14 Go >= 1.26.6; an older Go fetches
+# that toolchain from the module proxy). Only the Go module proxy is reached: every dependency is pinned by the
 # go.sum checked in next to its go.mod, so the checksum database is not needed.
 set -euo pipefail
 
@@ -19,7 +19,7 @@ REPO_ROOT="$(cd "$COMPAT_DIR/../.." && pwd)"
 CACHE_DIR="${TALOS_HOMELAB_CACHE:-$HOME/.cache/talos-homelab}/tools"
 SOPS_VERSION="v3.11.0"
 AGE_VERSION="v1.2.1"
-CONTRACTS=(v1.11 v1.12)
+CONTRACTS=(v1.11 v1.12 v1.13 v1.14)
 
 mode="test"
 case "${1:-}" in
@@ -134,8 +134,10 @@ done
 export SOPS_BIN AGE_BIN AGE_KEYGEN_BIN
 export TALOS_ORACLE_V1_11="${ORACLES[v1.11]}"
 export TALOS_ORACLE_V1_12="${ORACLES[v1.12]}"
+export TALOS_ORACLE_V1_13="${ORACLES[v1.13]}"
+export TALOS_ORACLE_V1_14="${ORACLES[v1.14]}"
 
-for tool in "$SOPS_BIN" "$AGE_BIN" "$AGE_KEYGEN_BIN" "$TALOS_ORACLE_V1_11" "$TALOS_ORACLE_V1_12"; do
+for tool in "$SOPS_BIN" "$AGE_BIN" "$AGE_KEYGEN_BIN" "$TALOS_ORACLE_V1_11" "$TALOS_ORACLE_V1_12" "$TALOS_ORACLE_V1_13" "$TALOS_ORACLE_V1_14"; do
   [[ -x "$tool" ]] || die "expected tool missing after build: $tool (remove $CACHE_DIR and retry)"
 done
 log "tools ready in $((SECONDS - started_all))s: sops $SOPS_VERSION, age $AGE_VERSION, talos-oracle ${CONTRACTS[*]}"
@@ -143,11 +145,13 @@ log "tools ready in $((SECONDS - started_all))s: sops $SOPS_VERSION, age $AGE_VE
 case "$mode" in
   build)
     printf '%s=%s\n' SOPS_BIN "$SOPS_BIN" AGE_BIN "$AGE_BIN" AGE_KEYGEN_BIN "$AGE_KEYGEN_BIN" \
-      TALOS_ORACLE_V1_11 "$TALOS_ORACLE_V1_11" TALOS_ORACLE_V1_12 "$TALOS_ORACLE_V1_12" >&2
+      TALOS_ORACLE_V1_11 "$TALOS_ORACLE_V1_11" TALOS_ORACLE_V1_12 "$TALOS_ORACLE_V1_12" \
+      TALOS_ORACLE_V1_13 "$TALOS_ORACLE_V1_13" TALOS_ORACLE_V1_14 "$TALOS_ORACLE_V1_14" >&2
     ;;
   env)
     printf 'export %s=%q\n' SOPS_BIN "$SOPS_BIN" AGE_BIN "$AGE_BIN" AGE_KEYGEN_BIN "$AGE_KEYGEN_BIN" \
-      TALOS_ORACLE_V1_11 "$TALOS_ORACLE_V1_11" TALOS_ORACLE_V1_12 "$TALOS_ORACLE_V1_12"
+      TALOS_ORACLE_V1_11 "$TALOS_ORACLE_V1_11" TALOS_ORACLE_V1_12 "$TALOS_ORACLE_V1_12" \
+      TALOS_ORACLE_V1_13 "$TALOS_ORACLE_V1_13" TALOS_ORACLE_V1_14 "$TALOS_ORACLE_V1_14"
     ;;
   test)
     log "running compat tests"

@@ -16,7 +16,7 @@ import { parseSecretsYaml } from "../../talos/secrets-yaml";
 import { renderTalosconfig } from "../../talos/talosconfig";
 import type { CertAndKey, SecretsBundle } from "../../talos/types";
 import { createSelfSignedCa, issueLeafCertificate, loadCa } from "../../talos/pki/certificate-authority";
-import { requireOracle, runTool } from "./helpers/tools";
+import { type OracleContract, requireOracle, runTool } from "./helpers/tools";
 
 // Our Talos API client and the lifecycle providers against `talos-oracle serve`: Talos's generated
 // MachineService behind apid's TLS and role rules, which records every call with its decoded request.
@@ -41,7 +41,7 @@ interface FakeNode {
 
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n";
 
-function contractSuite(contract: "v1.11" | "v1.12", talosVersion: string): void {
+function contractSuite(contract: OracleContract, talosVersion: string): void {
   const oracle = requireOracle(contract);
   const dir = mkdtempSync(join(tmpdir(), `talos-api-compat-${contract}-`));
   const started: FakeNode[] = [];
@@ -308,3 +308,8 @@ function contractSuite(contract: "v1.11" | "v1.12", talosVersion: string): void 
 
 contractSuite("v1.11", "v1.11.5");
 contractSuite("v1.12", "v1.12.7");
+// The messages and methods in talos/api/proto are field-for-field the same in machinery 1.11.5, 1.12.7,
+// 1.13.9 and 1.14.1 (1.13 only dropped GenerateConfiguration, which we do not use): each contract's fake
+// apid serves that version's own generated protos, and our one client speaks to all of them.
+contractSuite("v1.13", "v1.13.9");
+contractSuite("v1.14", "v1.14.1");

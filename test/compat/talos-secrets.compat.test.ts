@@ -17,6 +17,8 @@ import { type ToolName, requireTool, runTool } from "./helpers/tools";
 const contracts: { oracle: ToolName; talosVersion: string }[] = [
   { oracle: "talos-oracle-v1.11", talosVersion: "v1.11.5" },
   { oracle: "talos-oracle-v1.12", talosVersion: "v1.12.7" },
+  { oracle: "talos-oracle-v1.13", talosVersion: "v1.13.9" },
+  { oracle: "talos-oracle-v1.14", talosVersion: "v1.14.1" },
 ];
 
 let dir: string;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { decryptText } from "../../sops";
 import { dynamicMock, fixture, stackConfig } from "./homelab-fixture";
 import { isSecretWrapped, runProgram, unwrapSecrets, type ProgramRun, type RecordedResource } from "./pulumi-harness";
@@ -27,9 +27,13 @@ const names = (r: ProgramRun) => r.resources.map((x) => `${x.type}::${x.name}`).
 const inputs = (r: RecordedResource) => r.inputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () => {
+  // One run of the example stack that every test reads, so each test also runs on its own (`-t`, any order).
   let base: ProgramRun;
-  it("builds the resource graph", async () => {
+  beforeAll(async () => {
     base = await run();
+  }, 120_000);
+
+  it("builds the resource graph", () => {
     const count = (type: string) => base.byType(type).length;
     expect(count("pulumi:providers:proxmoxve")).toBe(1);
     expect(count(ISO)).toBe(1);
@@ -43,13 +47,13 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     expect(count(dyn("EncryptedGitopsTree"))).toBe(1);
     expect(count("pulumi:providers:kubernetes")).toBe(1);
     expect(base.byType(VM).map((v) => v.name).sort()).toEqual(NODES.map((n) => `homelab-${n}`).sort());
-  }, 120_000);
+  });
 
   it("downloads the SecureBoot ISO of the schematic once per Proxmox node", () => {
     const iso = inputs(base.byType(ISO)[0] as RecordedResource);
     expect(iso).toMatchObject({ nodeName: "pve1", datastoreId: "local", contentType: "iso", overwrite: false });
-    expect(iso.url).toMatch(/^https:\/\/factory\.talos\.dev\/image\/[0-9a-f]{64}\/v1\.11\.5\/nocloud-amd64-secureboot\.iso$/);
-    expect(iso.fileName).toMatch(/^talos-v1\.11\.5-[0-9a-f]{12}-nocloud-amd64-secureboot\.iso$/);
+    expect(iso.url).toMatch(/^https:\/\/factory\.talos\.dev\/image\/[0-9a-f]{64}\/v1\.14\.1\/nocloud-amd64-secureboot\.iso$/);
+    expect(iso.fileName).toMatch(/^talos-v1\.14\.1-[0-9a-f]{12}-nocloud-amd64-secureboot\.iso$/);
     expect(base.outputs.isoUrl).toBe(iso.url);
   });
 
@@ -62,7 +66,7 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
       expect(i.cpu).toMatchObject({ type: "host", sockets: 1 });
       expect(i.memory.floating).toBe(0);
       expect(i.disks).toEqual([expect.objectContaining({ interface: "scsi0", datastoreId: "local-lvm", fileFormat: "raw", iothread: true, discard: "on", ssd: true })]);
-      expect(i.cdrom).toEqual({ fileId: expect.stringMatching(/^local:iso\/talos-v1\.11\.5-.*-secureboot\.iso$/), interface: "ide0" });
+      expect(i.cdrom).toEqual({ fileId: expect.stringMatching(/^local:iso\/talos-v1\.14\.1-.*-secureboot\.iso$/), interface: "ide0" });
       expect(i.networkDevices).toEqual([expect.objectContaining({ bridge: "vmbr0", model: "virtio", macAddress: expect.stringMatching(/^BC:24:11:10:00:\d\d$/) })]);
       expect(i.networkDevices[0].vlanId).toBeUndefined();
       expect(i.agent).toMatchObject({ enabled: true, type: "virtio" });

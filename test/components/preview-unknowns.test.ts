@@ -1,10 +1,11 @@
 import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { configHash } from "../../components/dynamic/config-apply-logic";
 import { moduleBackedProvider } from "../../components/dynamic/serializable-provider";
 
 // What the engine passes for a value that is not known yet during `pulumi preview`.
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN = pulumi.runtime.unknownValue;
 const DYNAMIC = join(__dirname, "../../components/dynamic");
 
 const providers: Array<[string, string, Record<string, unknown>]> = [

@@ -30,7 +30,7 @@ const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
   ["control-plane cores below 2", withChange((c) => (cp(c, 2).cores = 1)), /nodes\[2\]\.cores = 1: is below the Talos minimum for a controlplane \(2\)/],
   ["worker memory below 1 GiB", withChange((c) => (cp(c, 3).memory = 512)), /nodes\[3\]\.memory = 512: is below the Talos minimum for a worker \(1024 MiB\)/],
   ["worker with zero cores", withChange((c) => (cp(c, 4).cores = 0)), /nodes\[4\]\.cores = 0: is below the Talos minimum for a worker \(1\)/],
-  ["unsupported Talos contract", withChange((c) => (c.talosVersion = "v1.9.3")), /talosVersion = "v1\.9\.3": is not a supported Talos version contract\. Fix: .*use a v1\.11\.x or v1\.12\.x release/],
+  ["unsupported Talos contract", withChange((c) => (c.talosVersion = "v1.9.3")), /talosVersion = "v1\.9\.3": is not a supported Talos version contract\. Fix: .*use a v1\.14\.x \(default v1\.14\.1\), v1\.13\.x or v1\.12\.x release/],
   ["malformed Talos version", withChange((c) => (c.talosVersion = "1.11")), /talosVersion = "1\.11": .*write it as v1\.<minor>\.<patch>/],
   ["malformed age recipient", withChange((c) => (c.ageRecipients = ["age1notarecipient"])), /ageRecipients\[0\] = "age1notarecipient": is not a valid age recipient/],
   ["age identity given as recipient (redacted)", withChange((c) => (c.ageRecipients = ["AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"])), /ageRecipients\[0\] = "AGE-SECRET-KEY-…\(redacted\)": is an age identity/],
@@ -82,8 +82,8 @@ describe("validateConfig accepts the example stack", () => {
   it("normalizes the example", () => {
     const { config, warnings } = validateConfig(exampleInput());
     expect(warnings).toEqual([]);
-    expect(config.contract.name).toBe("v1.11");
-    expect(config.kubernetesVersion).toBe("1.34.1");
+    expect(config.contract.name).toBe("v1.14");
+    expect(config.kubernetesVersion).toBe("1.37.0");
     expect(config.controlPlane.endpoint).toBe("https://192.168.10.10:6443");
     expect(config.nodes.map((n) => n.name)).toEqual(["cp-1", "cp-2", "cp-3", "worker-1", "worker-2"]);
     expect(config.nodes[0]?.address).toEqual({ address: "192.168.10.11", prefix: 24 });
@@ -94,10 +94,26 @@ describe("validateConfig accepts the example stack", () => {
     expect(config.nodes[4]?.patches[0]).toContain("homelab.example.net/storage");
   });
 
+  it("an omitted section takes the same defaults as an empty one (each default is written once, inside its field)", () => {
+    const omitted = validateConfig(withChange((c) => {
+      for (const key of ["datastores", "image", "security", "patches"]) delete c[key];
+      c.network = { subnet: "192.168.10.0/24", gateway: "192.168.10.1" };
+    })).config;
+    const empty = validateConfig(withChange((c) => {
+      for (const key of ["datastores", "image", "security", "patches"]) c[key] = {};
+      c.network = { subnet: "192.168.10.0/24", gateway: "192.168.10.1" };
+    })).config;
+    expect(omitted).toEqual(empty);
+    expect(omitted.network).toMatchObject({ bridge: "vmbr0", nameservers: ["1.1.1.1", "9.9.9.9"] });
+    expect(omitted.datastores).toMatchObject({ vm: "local-lvm", iso: "local" });
+    expect(omitted.security).toEqual({ secureBoot: true, tpmDiskEncryption: true });
+    expect(omitted.image).toMatchObject({ cpuType: "host", installDisk: "/dev/sda" });
+  });
+
   it("accepts a v1.12 contract and defaults its Kubernetes version", () => {
     const { config } = validateConfig(withChange((c) => { c.talosVersion = "v1.12.0"; delete c.kubernetesVersion; }));
     expect(config.contract.minor).toBe(12);
-    expect(config.kubernetesVersion).toBe("1.35.0");
+    expect(config.kubernetesVersion).toBe("1.35.4");
   });
 
   it("warns, but accepts, an even number of control planes", () => {

@@ -56,6 +56,15 @@ describe("buildArtefacts", () => {
     expect(parseSecretsYaml(secrets.content)).toEqual(inputs.bundle);
   });
 
+  it("finds the Talos 1.14 secretbox key and cluster secret in a plaintext config (KubeEtcdEncryptionConfig, DiscoveryIdentityConfig)", () => {
+    const key = "45yd2Ke+sytiICojDf8aibTfgt99nzJmO53cjDqrCto=";
+    const etcd = `kind: KubeEtcdEncryptionConfig\nconfig:\n    resources:\n        - providers:\n            - secretbox:\n                keys:\n                    - name: key2\n                      secret: ${key}\n`;
+    const identity = `kind: DiscoveryIdentityConfig\nclusterID: 0raF93qnkMvF-FZNuvyGozXNdLiT2FOWSlyBaW4PR-w=\nclusterSecret: ${key}\n`;
+    expect(findPlaintextSecrets(etcd)).toEqual([{ line: 8, what: "a 32-byte secret (secrets encryption key or cluster discovery secret)" }]);
+    expect(findPlaintextSecrets(identity).map((m) => m.line)).toEqual([3]);
+    expect(findPlaintextSecrets("secret: not-a-key\nname: key2\n")).toEqual([]);
+  });
+
   it("stores the cluster identity in the sops-age Secret and lists every recipient in .sops.yaml", () => {
     const { artefacts } = buildArtefacts(inputs);
     const secret = parse(artefacts.find((a) => a.path.endsWith("sops-age.sops.yaml"))!.content) as { data: Record<string, string> };
@@ -73,14 +82,5 @@ describe("buildArtefacts", () => {
     expect(git?.encryption?.encryptedRegex).toBe("^(data|stringData)$");
     expect(artefacts.find((a) => a.path.endsWith("flux-instance.yaml"))!.content).toContain("pullSecret: flux-system");
     expect(buildArtefacts(inputs).artefacts.find((a) => a.path.endsWith("flux-instance.yaml"))!.content).not.toContain("pullSecret");
-  });
-
-  it("passes the machine config warnings on once (nodeID disk key when the TPM is off)", () => {
-    const config = exampleConfig((c) => {
-      c["talos-homelab:security"] = { secureBoot: false, tpmDiskEncryption: false };
-    });
-    const { warnings } = buildArtefacts({ ...inputs, config });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/nodeID/);
   });
 });

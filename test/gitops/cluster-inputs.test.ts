@@ -8,11 +8,11 @@ describe("clusterSpecFor", () => {
     const spec = clusterSpecFor(config);
     const image = imageFor(config);
     expect(image.schematicId).toMatch(/^[0-9a-f]{64}$/);
-    expect(spec.installerImage).toBe(`factory.talos.dev/nocloud-installer-secureboot/${image.schematicId}:v1.11.5`);
+    expect(spec.installerImage).toBe(`factory.talos.dev/nocloud-installer-secureboot/${image.schematicId}:v1.14.1`);
     expect(spec.diskEncryption).toBe("tpm");
     expect(spec.clusterName).toBe("homelab");
-    expect(spec.contract.name).toBe("v1.11");
-    expect(spec.kubernetesVersion).toBe("1.34.1");
+    expect(spec.contract.name).toBe("v1.14");
+    expect(spec.kubernetesVersion).toBe("1.37.0");
     expect(spec.vip).toBe("192.168.10.10");
     expect(spec.endpoint).toBe("https://192.168.10.10:6443");
     expect(spec.certSANs).toEqual(["k8s.homelab.example.net"]);
@@ -28,7 +28,7 @@ describe("clusterSpecFor", () => {
       c["talos-homelab:security"] = { secureBoot: false, tpmDiskEncryption: false };
     });
     const spec = clusterSpecFor(config);
-    expect(spec.installerImage).toMatch(/^factory\.talos\.dev\/nocloud-installer\/[0-9a-f]{64}:v1\.11\.5$/);
+    expect(spec.installerImage).toMatch(/^factory\.talos\.dev\/nocloud-installer\/[0-9a-f]{64}:v1\.14\.1$/);
     expect(spec.diskEncryption).toBe("nodeid");
     expect(imageFor(config).isoUrl).not.toContain("secureboot");
   });
@@ -38,9 +38,9 @@ describe("imageFor", () => {
   it("names the ISO after the version, the schematic and the SecureBoot flavour", () => {
     const config = exampleConfig();
     const image = imageFor(config);
-    expect(image.isoFileName).toBe(`talos-v1.11.5-${image.schematicId.slice(0, 12)}-nocloud-amd64-secureboot.iso`);
+    expect(image.isoFileName).toBe(`talos-v1.14.1-${image.schematicId.slice(0, 12)}-nocloud-amd64-secureboot.iso`);
     expect(image.isoUrl).toContain(image.schematicId);
-    expect(image.isoUrl).toContain("v1.11.5");
+    expect(image.isoUrl).toContain("v1.14.1");
     expect(image.isoUrl).toMatch(/nocloud-amd64-secureboot\.iso$/);
   });
 

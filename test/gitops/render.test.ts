@@ -41,6 +41,18 @@ async function render(s: Sandbox, extra: { recipients?: string; env?: NodeJS.Pro
 }
 
 describe("renderGitopsTree", () => {
+  it("with TPM encryption off, warns once, naming the user's key security.tpmDiskEncryption", async () => {
+    sandbox = makeSandbox((c) => {
+      c["talos-homelab:security"] = { secureBoot: false, tpmDiskEncryption: false };
+    });
+    const { lines, result } = await render(sandbox);
+    const warnings = lines.filter((l) => l.startsWith("warning:"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/security\.tpmDiskEncryption is off: .*nodeID/);
+    expect(lines.join("\n")).not.toMatch(/diskEncryption: "tpm"/);
+    expect(result.warnings).toEqual([warnings[0]?.replace(/^warning: /, "")]);
+  });
+
   it("renders the example stack into the stack's outputDir as sops files (0600), creating and announcing the default identity", async () => {
     sandbox = makeSandbox();
     const { lines, result } = await render(sandbox);

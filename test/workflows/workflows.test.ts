@@ -49,7 +49,31 @@ function load(file: string): Workflow {
   return workflow.parse(parse(readFileSync(join(WORKFLOWS, file), "utf8")));
 }
 
-const secretRef = /\$\{\{\s*secrets\.([A-Z0-9_]+)\s*\}\}/g;
+/** A value that is exactly one repository secret, `${{ secrets.NAME }}`. */
+const SECRET_REF = /^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$/;
+/** Names of env vars and `with` inputs that carry a secret (a plain `key`, as actions/cache's, does not). */
+const SECRET_NAME = /TOKEN|PASSWORD|PASSPHRASE|SECRET|PRIVATE|IDENTITY|CREDENTIAL|(API|SSH|ACCESS)[_-]?KEY/i;
+/** Shapes of key material that must never stand in a workflow: age identities, PEM keys, Proxmox tokens, GitHub tokens. */
+const SECRET_TEXT = /AGE-SECRET-KEY-1|PRIVATE KEY|[A-Za-z0-9]+@pam!|gh[pousr]_[A-Za-z0-9]{20,}/;
+
+/** Every env var or `with` input whose name says it carries a secret, but whose value is not a secrets reference. */
+function literalSecrets(wf: Workflow): string[] {
+  const found: string[] = [];
+  const check = (where: string, values: Record<string, unknown> | undefined) => {
+    for (const [name, value] of Object.entries(values ?? {})) {
+      if (SECRET_NAME.test(name) && !SECRET_REF.test(String(value))) found.push(`${where}.${name}`);
+    }
+  };
+  check("env", wf.env);
+  for (const [jobName, j] of Object.entries(wf.jobs)) {
+    check(`jobs.${jobName}.env`, j.env);
+    j.steps.forEach((s, i) => {
+      check(`jobs.${jobName}.steps[${i}].env`, s.env);
+      check(`jobs.${jobName}.steps[${i}].with`, s.with);
+    });
+  }
+  return found;
+}
 
 describe("GitHub workflows", () => {
   const files = readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yaml"));
@@ -72,12 +96,12 @@ describe("GitHub workflows", () => {
     }
   });
 
-  it("the pull-request workflow runs the checks (types too: preview does not check them) and previews every stack with secrets from the repository", () => {
+  it("the pull-request workflow runs the checks (types and lint too: preview checks neither) and previews every stack with secrets from the repository", () => {
     const wf = load("pull-request.yaml");
     expect(Object.keys(wf.on)).toEqual(["pull_request"]);
     const runs = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ""));
     const text = runs.join("\n");
-    for (const cmd of ["npm ci", "npm run typecheck", "npm test", "npx talos-homelab check", "pulumi preview", "Pulumi.*.yaml"]) expect(text).toContain(cmd);
+    for (const cmd of ["npm ci", "npm run typecheck", "npm run lint", "npm test", "npx talos-homelab check", "pulumi preview", "Pulumi.*.yaml"]) expect(text).toContain(cmd);
     const uses = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.uses ?? ""));
     expect(uses.some((u) => u.startsWith("actions/setup-node@"))).toBe(true);
     expect(uses.some((u) => u.startsWith("pulumi/actions@"))).toBe(true);
@@ -95,11 +119,29 @@ describe("GitHub workflows", () => {
     expect(runs).toContain("npm run test:compat");
   });
 
-  it("no workflow holds a literal secret", () => {
+  it("no workflow holds a literal secret: secret-named values are secrets references, and no key material appears", () => {
     for (const file of files) {
-      const text = readFileSync(join(WORKFLOWS, file), "utf8");
-      expect(text).not.toMatch(/AGE-SECRET-KEY-1|PRIVATE KEY|[A-Za-z0-9]+@pam!/);
-      for (const match of text.matchAll(secretRef)) expect(match[1]).toMatch(/^[A-Z0-9_]+$/);
+      expect(readFileSync(join(WORKFLOWS, file), "utf8"), file).not.toMatch(SECRET_TEXT);
+      expect(literalSecrets(load(file)), file).toEqual([]);
     }
+    const preview = load("pull-request.yaml").jobs.preview;
+    expect(Object.keys(preview?.env ?? {}).filter((n) => SECRET_NAME.test(n)).length).toBeGreaterThan(3);
+  });
+
+  it("the literal-secret check finds a literal passphrase, a literal token input and pasted key material", () => {
+    const wf = workflow.parse({
+      name: "x",
+      on: { push: {} },
+      jobs: {
+        a: {
+          "runs-on": "ubuntu-latest",
+          env: { PULUMI_CONFIG_PASSPHRASE: "hunter2", PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}" },
+          steps: [{ uses: "actions/checkout@v4", with: { "api-key": "abc", "fetch-depth": 0 } }, { run: "echo", env: { GIT_TOKEN: "${{ github.token }}x" } }],
+        },
+      },
+    });
+    expect(literalSecrets(wf)).toEqual(["jobs.a.env.PULUMI_CONFIG_PASSPHRASE", "jobs.a.steps[0].with.api-key", "jobs.a.steps[1].env.GIT_TOKEN"]);
+    expect("token: ghp_0123456789abcdefABCDEF0123").toMatch(SECRET_TEXT);
+    expect("PROXMOX_VE_API_TOKEN=root@pam!pulumi=0000").toMatch(SECRET_TEXT);
   });
 });

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 
-export type ToolName = "sops" | "age" | "age-keygen" | "talos-oracle-v1.11" | "talos-oracle-v1.12";
+export type OracleContract = "v1.11" | "v1.12" | "v1.13" | "v1.14";
+export type ToolName = "sops" | "age" | "age-keygen" | `talos-oracle-${OracleContract}`;
 
 const toolEnvVars: Record<ToolName, string> = {
   sops: "SOPS_BIN",
@@ -8,6 +9,8 @@ const toolEnvVars: Record<ToolName, string> = {
   "age-keygen": "AGE_KEYGEN_BIN",
   "talos-oracle-v1.11": "TALOS_ORACLE_V1_11",
   "talos-oracle-v1.12": "TALOS_ORACLE_V1_12",
+  "talos-oracle-v1.13": "TALOS_ORACLE_V1_13",
+  "talos-oracle-v1.14": "TALOS_ORACLE_V1_14",
 };
 
 /** Absolute path of a Go-built compat tool, taken from the env var set by test/compat/run.sh. */
@@ -22,8 +25,8 @@ export function requireTool(name: ToolName): string {
   return path;
 }
 
-/** The oracle built for a Talos contract ("v1.11" or "v1.12"). */
-export function requireOracle(contract: "v1.11" | "v1.12"): string {
+/** The oracle built for a Talos contract ("v1.11" ... "v1.14"). */
+export function requireOracle(contract: OracleContract): string {
   return requireTool(`talos-oracle-${contract}`);
 }
 

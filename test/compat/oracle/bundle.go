@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/siderolabs/talos/pkg/machinery/config"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
 )
 
@@ -36,7 +37,7 @@ func runBundle(args []string) error {
 		return errFindings
 	}
 
-	problems := flattenErrors(bundle.Validate())
+	problems := flattenErrors(validateBundle(bundle))
 
 	if *strict {
 		problems = append(problems, strictBundleProblems(file, bundle)...)
@@ -75,4 +76,19 @@ func strictBundleProblems(file string, bundle *secrets.Bundle) []error {
 	}
 
 	return nil
+}
+
+// validateBundle calls Bundle.Validate, which takes the version contract since machinery 1.14 (nil is the
+// current contract, as `talosctl gen config --with-secrets` passes when no --talos-version is given).
+func validateBundle(bundle *secrets.Bundle) error {
+	switch b := any(bundle).(type) {
+	case interface{ Validate() error }:
+		return b.Validate()
+	case interface {
+		Validate(contract *config.VersionContract) error
+	}:
+		return b.Validate(nil)
+	default:
+		return fmt.Errorf("secrets.Bundle has no Validate method this oracle knows")
+	}
 }

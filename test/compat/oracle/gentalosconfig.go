@@ -8,6 +8,7 @@ import (
 
 	"github.com/siderolabs/talos/pkg/machinery/config/generate"
 	"github.com/siderolabs/talos/pkg/machinery/config/generate/secrets"
+	"github.com/siderolabs/talos/pkg/machinery/constants"
 )
 
 func init() {
@@ -36,7 +37,8 @@ func runGenTalosconfig(args []string) error {
 	}
 
 	// The Kubernetes endpoint and version do not affect the talosconfig.
-	input, err := generate.NewInput(*cluster, "https://talosconfig.invalid:6443", "",
+	// the Kubernetes version plays no part in a talosconfig, but machinery 1.14 requires one
+	input, err := generate.NewInput(*cluster, "https://talosconfig.invalid:6443", constants.DefaultKubernetesVersion,
 		generate.WithSecretsBundle(bundle), generate.WithEndpointList(splitList(*endpoints)))
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../../cli/main";
 import { decryptText, encryptText, generateAgeIdentity, recipientOf } from "../../../sops/index";
+import { exitCodeCases } from "./exit-code-cases";
 import { isolatedEnv, useTempDir } from "./helpers";
 
 const tempDir = useTempDir();
@@ -111,5 +112,16 @@ describe("talos-homelab sops / age CLI", () => {
     expect(again.stdout).toBe(d.stdout);
     const enc = await encryptText("x: 1\n", { format: "yaml", recipients: [d.stdout.trim()] });
     expect(await decryptText(enc, { format: "yaml", env: isolatedEnv(dir) })).toBe("x: 1\n");
+  });
+
+  describe("exits as sops 3.11 does (checked against the real sops in test/compat/sops-exit-codes.compat.test.ts)", () => {
+    for (const c of exitCodeCases) {
+      it(c.name, async () => {
+        const dir = tempDir();
+        c.setup(dir, await encryptText("a: secret\n", { format: "yaml", recipients: [keys[0].recipient] }));
+        const r = await cli(dir, c.args(dir, keys[0].recipient), { SOPS_AGE_KEY: keys[0].identity, ...c.env?.(dir) });
+        expect(r.code, r.stderr).toBe(c.sopsExits);
+      });
+    }
   });
 });

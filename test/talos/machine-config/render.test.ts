@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import {
   MachineConfigError,
-  NODEID_ENCRYPTION_WARNING,
   machineConfigCompareSpec,
   renderMachineConfig,
 } from "../../../talos/machine-config/render";
@@ -39,12 +38,6 @@ describe("renderMachineConfig", () => {
 
   it("keeps the bundle's secretbox secret", () => {
     expect(docs(render(clusterSpec(), controlPlane()).yaml)[0].cluster.secretboxEncryptionSecret).toBe(BUNDLE.secrets.secretboxEncryptionSecret);
-  });
-
-  it("warns only when disk encryption falls back to the nodeID key", () => {
-    expect(render(clusterSpec(), worker()).warnings).toEqual([]);
-    expect(render(clusterSpec({ diskEncryption: "nodeid" }), worker()).warnings).toEqual([NODEID_ENCRYPTION_WARNING]);
-    expect(NODEID_ENCRYPTION_WARNING).toMatch(/protects much less/);
   });
 
   it("applies user patches after ours, the node's last", () => {
@@ -125,17 +118,22 @@ describe("input validation", () => {
 describe("rendered config checks (what Talos would reject after user patches)", () => {
   it.each<[string, NodeSpec, RegExp]>([
     ["a VIP on a worker interface", worker(1, { patches: ["machine:\n  network:\n    interfaces:\n      - interface: eth1\n        vip:\n          ip: 10.0.0.5\n"] }), /a Layer-2 VIP is not allowed on workers/],
-    ["a Layer2VIPConfig on a worker", worker(1, { patches: ["apiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 10.0.0.5\nlink: eth0\n"] }), /a Layer-2 VIP is not allowed on workers/],
-    ["the Talos CA key on a worker", worker(1, { patches: ["machine:\n  ca:\n    key: c2VjcmV0\n"] }), /\.machine\.ca\.key .*not allowed on workers/],
-    ["the Kubernetes CA key on a worker", worker(1, { patches: ["cluster:\n  ca:\n    key: c2VjcmV0\n"] }), /\.cluster\.ca\.key .*not allowed on workers/],
+    ["a Layer2VIPConfig on 1.11", worker(1, { patches: ["apiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 10.0.0.5\nlink: eth0\n"] }), /node "worker-1" patch 1: Talos v1\.11\.5 has no config document of kind "Layer2VIPConfig" \(it exists from Talos v1\.12\)/],
+    ["the Talos CA key on a worker", worker(1, { patches: ["machine:\n  ca:\n    key: c2VjcmV0\n"] }), /changes \.machine\.ca, which holds the cluster's own token, key or CA/],
+    ["the Kubernetes CA key on a worker", worker(1, { patches: ["cluster:\n  ca:\n    key: c2VjcmV0\n"] }), /changes \.cluster\.ca, which holds/],
     ["etcd on a worker", worker(1, { patches: ["cluster:\n  etcd:\n    image: x\n"] }), /\.cluster\.etcd is only allowed on control planes/],
     ["no install disk", worker(1, { patches: ["machine:\n  install:\n    $patch: delete\n"] }), /needs a disk or a diskSelector/],
     ["persist off", worker(1, { patches: ["persist: false\n"] }), /\.persist must be true/],
     ["lockToState on STATE", worker(1, { patches: ["apiVersion: v1alpha1\nkind: VolumeConfig\nname: STATE\nencryption:\n  keys:\n    - slot: 1\n      nodeID: {}\n      lockToState: true\n"] }), /STATE cannot use lockToState/],
     ["a reused key slot", worker(1, { patches: ["apiVersion: v1alpha1\nkind: VolumeConfig\nname: EPHEMERAL\nencryption:\n  keys:\n    - slot: 0\n      nodeID: {}\n"] }), /uses an encryption key slot twice/],
-    ["both encryption mechanisms", worker(1, { patches: ["machine:\n  systemDiskEncryption:\n    state:\n      provider: luks2\n      keys:\n        - slot: 0\n          nodeID: {}\n"] }), /encrypted both by \.machine\.systemDiskEncryption\.state and by VolumeConfig STATE/],
+    ["both encryption mechanisms", worker(1, { patches: ["machine:\n  systemDiskEncryption:\n    state:\n      provider: luks2\n      keys:\n        - slot: 0\n          nodeID: {}\n"] }), /\.machine\.systemDiskEncryption moved out of the v1alpha1 document in Talos v1\.11: write it in the VolumeConfig/],
   ])("refuses %s", (_name, node, message) => {
     expect(problemsOf(() => render(clusterSpec(), node)).join("\n")).toMatch(message);
+  });
+
+  it("refuses a Layer2VIPConfig on a 1.12 worker", () => {
+    const node = worker(1, { patches: ["apiVersion: v1alpha1\nkind: Layer2VIPConfig\nname: 10.0.0.5\nlink: eth0\n"] });
+    expect(problemsOf(() => render(clusterSpec({}, "v1.12.7"), node)).join("\n")).toMatch(/a Layer-2 VIP is not allowed on workers/);
   });
 
   it("refuses a 1.12 hostname patch that sets auto and hostname together", () => {
