@@ -9,7 +9,7 @@ const restrict = (...patterns) => ["error", { patterns }];
 const throughSopsIndex = { regex: "^(\\.\\./)+sops/(?!index$)", message: "import sops/ through its public API, sops/index.ts" };
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "test/compat/oracle/**", "rendered/**", "gitops-out/**", "**/*.cjs", "**/*.mjs"] },
+  { ignores: ["node_modules/**", "test/compat/oracle/**", "rendered/**", "gitops-out/**", "dist/**", "**/*.cjs", "**/*.mjs"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -7,6 +7,7 @@ interface BenchModule {
 
 /** Runs every bench/*.bench.ts (or only those whose name contains an argument) and prints their figures. */
 async function main(filters: string[]): Promise<void> {
+  console.log(`node ${process.version} (${process.execPath})`);
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith(".bench.ts"))
     .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))

@@ -1,6 +1,9 @@
 /**
  * Our SOPS layer against the real sops binary on the same files: whole-command time of encrypt and decrypt
- * (`node bin/talos-homelab.cjs sops …` vs `sops …`) for 100 keys, 10,000 keys and a 1 MiB binary, and the in-process
+ * (`node bin/talos-homelab.cjs sops …` vs `sops …`, run in turn) for 100 keys, 10,000 keys (flat), a nested document of
+ * mixed types (2,500 entries of 5 keys: strings, ints, bools = 12,500 leaves) and a 1 MiB binary, beside a bare
+ * `node -e ""` and the CLI's `--help`, in the same run. Targets: the CLI's start-up overhead over bare node < 30 ms;
+ * on 10,000 keys (flat and nested) ours at least 1.5x faster than sops for encrypt and decrypt. Also the in-process
  * encrypt of the 10,000-key file (target < 100 ms).
  */
 import { spawnSync } from "node:child_process";
@@ -13,8 +16,11 @@ import { decryptText, encryptText, formatAgeKeyFile, generateAgeIdentity } from 
 
 const REPO = join(__dirname, "..");
 const CLI = join(REPO, "bin", "talos-homelab.cjs");
-const BUNDLE = join(REPO, "node_modules", ".cache", "talos-homelab", "cli.cjs");
+const BUNDLE = join(REPO, "dist", "cli.cjs");
 const RUNS = 5;
+const SPEED_UP_TARGET = 1.5;
+const STARTUP_TARGET_MS = 30;
+const STARTUP_RUNS = 20;
 
 function findSops(): { path?: string; why: string } {
   if (process.env.SOPS_BIN) return existsSync(process.env.SOPS_BIN) ? { path: process.env.SOPS_BIN, why: "" } : { why: `SOPS_BIN=${process.env.SOPS_BIN} does not exist` };
@@ -42,34 +48,57 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Timing {
   wallMs: number;
+  /** the fastest run: noise on a shared machine only adds, so this is the closest to the command's own cost */
+  minWallMs?: number;
   /** undefined where the children's CPU time cannot be read */
   cpuMs?: number;
 }
 
-/** Median wall time and mean CPU time (ms) of a command; fails loudly if it does not succeed. */
-function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Timing {
-  const times: number[] = [];
+interface Command {
+  cmd: string;
+  args: string[];
+}
+
+/** One run of a command: wall and CPU time (ms); fails loudly if it does not succeed. */
+function runOnce(c: Command, env: NodeJS.ProcessEnv, cwd: string): Timing {
   const cpuBefore = childrenCpuMs();
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const r = spawnSync(cmd, args, { env, cwd, maxBuffer: 256 * 1024 * 1024 });
-    times.push(performance.now() - t);
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr.toString()}`);
-  }
+  const t = performance.now();
+  const r = spawnSync(c.cmd, c.args, { env, cwd, maxBuffer: 256 * 1024 * 1024 });
+  const wallMs = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${c.cmd} ${c.args.join(" ")} failed (${r.status}): ${r.stderr.toString()}`);
   const cpuAfter = childrenCpuMs();
-  const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / RUNS : undefined;
-  return { wallMs: median(times), ...(cpuMs !== undefined ? { cpuMs } : {}) };
+  return { wallMs, ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}) };
+}
+
+/**
+ * Median wall time and mean CPU time (the kernel counts children's CPU in 10 ms ticks: a mean over the runs resolves
+ * finer) of each command, run in turn (A B A B …) after one warm-up each, so that drift in the machine's speed hits both.
+ */
+function timeInTurn(commands: Command[], env: NodeJS.ProcessEnv, cwd: string, runs = RUNS): Timing[] {
+  for (const c of commands) runOnce(c, env, cwd);
+  const samples = commands.map(() => [] as Timing[]);
+  for (let i = 0; i < runs; i++) commands.forEach((c, j) => samples[j].push(runOnce(c, env, cwd)));
+  return samples.map((xs) => {
+    const cpu = xs.map((x) => x.cpuMs).filter((x): x is number => x !== undefined);
+    const wall = xs.map((x) => x.wallMs);
+    return { wallMs: median(wall), minWallMs: Math.min(...wall), ...(cpu.length === xs.length ? { cpuMs: cpu.reduce((a, b) => a + b, 0) / cpu.length } : {}) };
+  });
 }
 
 const ms = (x: number | undefined): string => (x === undefined ? "n/a" : x.toFixed(0));
+const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? "n/a" : (a / b).toFixed(2));
 
-/** Prints one row of the comparison; the target is met when ours is not slower than sops, on wall and on CPU time. */
-function report(label: string, ours: Timing, theirs: Timing): boolean {
-  const wallMet = ours.wallMs <= theirs.wallMs;
-  const cpuMet = ours.cpuMs === undefined || theirs.cpuMs === undefined || ours.cpuMs <= theirs.cpuMs;
+/**
+ * Prints one row: ours, sops, how many times faster ours is (sops / ours) on wall and CPU time. With a `target`
+ * (minimum speed-up), the row says whether both wall and CPU meet it; returns that (true without a target).
+ */
+function report(label: string, ours: Timing, theirs: Timing, target?: number): boolean {
+  const wallMet = target === undefined || theirs.wallMs / ours.wallMs >= target;
+  const cpuMet = target === undefined || ours.cpuMs === undefined || theirs.cpuMs === undefined || theirs.cpuMs / ours.cpuMs >= target;
+  const verdict = target === undefined ? "" : wallMet && cpuMet ? `met (>= ${target}x)` : `NOT met (>= ${target}x: ${[wallMet ? "" : "wall", cpuMet ? "" : "cpu"].filter(Boolean).join(", ")})`;
   console.log(
-    `${label.padEnd(30)} ${ms(ours.wallMs).padStart(8)} ${ms(theirs.wallMs).padStart(8)} ${(ours.wallMs / theirs.wallMs).toFixed(2).padStart(6)}` +
-      ` ${ms(ours.cpuMs).padStart(8)} ${ms(theirs.cpuMs).padStart(8)}  ${wallMet && cpuMet ? "met" : `NOT met (${[wallMet ? "" : "wall", cpuMet ? "" : "cpu"].filter(Boolean).join(", ")})`}`,
+    `${label.padEnd(32)} ${ms(ours.wallMs).padStart(7)} ${ms(theirs.wallMs).padStart(7)} ${ratio(theirs.wallMs, ours.wallMs).padStart(6)}x` +
+      ` ${ms(ours.cpuMs).padStart(8)} ${ms(theirs.cpuMs).padStart(8)} ${ratio(theirs.cpuMs, ours.cpuMs).padStart(6)}x  ${verdict}`,
   );
   return wallMet && cpuMet;
 }
@@ -77,6 +106,15 @@ function report(label: string, ours: Timing, theirs: Timing): boolean {
 function yamlWithKeys(n: number): string {
   let s = "";
   for (let i = 0; i < n; i++) s += `key_${i}: value-${i}-${randomBytes(6).toString("hex")}\n`;
+  return s;
+}
+
+/** 2,500 entries of 5 keys of mixed types (string, int, bool, int, string): 12,500 leaves. */
+function nestedYaml(entries: number): string {
+  let s = "";
+  for (let i = 0; i < entries; i++) {
+    s += `entry_${i}:\n  name: svc-${i}-${randomBytes(4).toString("hex")}\n  port: ${1000 + i}\n  enabled: ${i % 2 === 0}\n  replicas: ${i % 7}\n  owner: team-${i % 13}\n`;
+  }
   return s;
 }
 
@@ -90,9 +128,10 @@ export async function run(): Promise<void> {
     delete env.SOPS_CONFIG;
     delete env.SOPS_AGE_KEY;
     delete env.SOPS_AGE_KEY_CMD;
-    const files: Array<{ label: string; name: string; format: "yaml" | "binary"; content: Buffer }> = [
+    const files: Array<{ label: string; name: string; format: "yaml" | "binary"; content: Buffer; target?: number }> = [
       { label: "100 keys (YAML)", name: "k100.yaml", format: "yaml", content: Buffer.from(yamlWithKeys(100)) },
-      { label: "10,000 keys (YAML)", name: "k10000.yaml", format: "yaml", content: Buffer.from(yamlWithKeys(10_000)) },
+      { label: "10,000 keys (YAML, flat)", name: "k10000.yaml", format: "yaml", content: Buffer.from(yamlWithKeys(10_000)), target: SPEED_UP_TARGET },
+      { label: "12,500 leaves (YAML, nested)", name: "nested.yaml", format: "yaml", content: Buffer.from(nestedYaml(2_500)), target: SPEED_UP_TARGET },
       { label: "1 MiB binary", name: "blob.bin", format: "binary", content: randomBytes(1024 * 1024) },
     ];
     for (const f of files) writeFileSync(join(work, f.name), f.content);
@@ -127,26 +166,43 @@ export async function run(): Promise<void> {
       console.log(`comparison with the real sops skipped: ${sops.why}`);
       return;
     }
-    console.log(`\nwhole-command time, wall = median of ${RUNS} runs, CPU = mean (ours = node bin/talos-homelab.cjs sops …; sops = ${sops.path})`);
-    console.log(`${"case".padEnd(30)} ${"ours".padStart(8)} ${"sops".padStart(8)} ${"ratio".padStart(6)} ${"ours cpu".padStart(8)} ${"sops cpu".padStart(8)}  target: ours <= sops`);
+    console.log(`\nwhole-command time (ms): wall = median, CPU = mean of ${RUNS} runs in turn after a warm-up (start-up: ${STARTUP_RUNS} runs) (ours = node bin/talos-homelab.cjs sops …; sops = ${sops.path})`);
+    const startup = timeInTurn([{ cmd: process.execPath, args: ["-e", ""] }, { cmd: process.execPath, args: [CLI, "--help"] }], env, work, STARTUP_RUNS);
+    const [bare, help] = startup;
+    const overhead = help.wallMs - bare.wallMs;
+    const overheadMin = (help.minWallMs ?? help.wallMs) - (bare.minWallMs ?? bare.wallMs);
+    const overheadCpu = help.cpuMs !== undefined && bare.cpuMs !== undefined ? help.cpuMs - bare.cpuMs : undefined;
+    console.log(
+      `bare \`node -e ""\`: ${ms(bare.wallMs)} wall (fastest ${ms(bare.minWallMs)}), ${ms(bare.cpuMs)} CPU; ` +
+        `\`talos-homelab --help\`: ${ms(help.wallMs)} wall (fastest ${ms(help.minWallMs)}), ${ms(help.cpuMs)} CPU`,
+    );
+    // judged on the fastest runs and the CPU time: a loaded machine adds scheduling delay to the median wall time
+    const startupMet = overheadMin < STARTUP_TARGET_MS && (overheadCpu === undefined || overheadCpu < STARTUP_TARGET_MS);
+    console.log(
+      `CLI start-up overhead over bare node: ${ms(overheadMin)} ms wall between the fastest runs, ${ms(overheadCpu)} ms CPU ` +
+        `(target < ${STARTUP_TARGET_MS} ms: ${startupMet ? "met" : "NOT met"}); between the median runs ${ms(overhead)} ms wall`,
+    );
+    console.log(`\n${"case".padEnd(32)} ${"ours".padStart(7)} ${"sops".padStart(7)} ${"faster".padStart(7)} ${"ours cpu".padStart(8)} ${"sops cpu".padStart(8)} ${"faster".padStart(7)}  target`);
     let met = 0;
+    let targets = 0;
     for (const f of files) {
       // the extension decides the format for both tools (.bin is the binary store)
       const encName = `${f.name}.enc${f.format === "binary" ? "" : ".yaml"}`;
-      const ours = timeCommand(process.execPath, [CLI, "sops", "encrypt", "--age", recipient, "--output", encName, f.name], env, work);
-      const theirs = timeCommand(sops.path, ["encrypt", "--age", recipient, "--output", `${encName}.sops`, f.name], env, work);
-      if (report(`encrypt ${f.label}`, ours, theirs)) met++;
-      const oursDec = timeCommand(process.execPath, [CLI, "sops", "decrypt", encName], env, work);
-      const theirsDec = timeCommand(sops.path, ["decrypt", encName], env, work);
-      if (report(`decrypt ${f.label}`, oursDec, theirsDec)) met++;
+      const [ours, theirs] = timeInTurn(
+        [
+          { cmd: process.execPath, args: [CLI, "sops", "encrypt", "--age", recipient, "--output", encName, f.name] },
+          { cmd: sops.path, args: ["encrypt", "--age", recipient, "--output", `${encName}.sops`, f.name] },
+        ],
+        env,
+        work,
+      );
+      const [oursDec, theirsDec] = timeInTurn([{ cmd: process.execPath, args: [CLI, "sops", "decrypt", encName] }, { cmd: sops.path, args: ["decrypt", encName] }], env, work);
+      if (f.target !== undefined) targets += 2;
+      if (report(`encrypt ${f.label}`, ours, theirs, f.target) && f.target !== undefined) met++;
+      if (report(`decrypt ${f.label}`, oursDec, theirsDec, f.target) && f.target !== undefined) met++;
     }
-    console.log(`whole-command target met in ${met} of ${files.length * 2} cases`);
-    const startup = timeCommand(process.execPath, [CLI, "--help"], env, work);
-    const bare = timeCommand(process.execPath, ["-e", ""], env, work);
-    console.log(
-      `\n(start-up: node bin/talos-homelab.cjs --help ${ms(startup.wallMs)} ms wall, ${ms(startup.cpuMs)} ms CPU; ` +
-        `bare \`node -e ""\` ${ms(bare.wallMs)} ms wall, ${ms(bare.cpuMs)} ms CPU; the CLI ran from ${existsSync(BUNDLE) ? "its bundle when fresh" : "source (no bundle: run npm run prepare)"})`,
-    );
+    console.log(`speed-up target met in ${met} of ${targets} cases; start-up target ${startupMet ? "met" : "NOT met"}`);
+    console.log(`(CLI ran from ${existsSync(BUNDLE) ? "dist/ (npm run build)" : "source (no dist/cli.cjs: run npm run build)"})`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

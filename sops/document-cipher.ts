@@ -124,12 +124,14 @@ export function decryptDocument(
   encrypted: Tree,
   metadata: SopsMetadata,
   dataKey: Buffer,
-  opts: { ignoreMac?: boolean } = {},
+  opts: { ignoreMac?: boolean; rememberIvs?: boolean } = {},
 ): { tree: Tree; stash: IvStash } {
   const rules = rulesFromMetadata(metadata);
   const selector = new LeafSelector(rules);
   const mac = new MacBuilder(rules.macOnlyEncrypted === true);
-  const stash = new IvStash();
+  // The IVs are only needed to re-encrypt (edit, set, rotate, re-render); a plain decrypt skips remembering them.
+  const stash = new IvStash(opts.rememberIvs !== false);
+  const key = dataKey.length === 32 ? createSecretKey(dataKey) : dataKey;
 
   const walker = new TreeWalker(selector, {
     scalar(leaf, aad, isEncrypted) {
@@ -142,11 +144,12 @@ export function decryptDocument(
           throw new DecryptValueError(`Could not decrypt value: expected an encrypted string, found a ${leaf.kind} value; the file's encryption rules do not match its content`);
         }
         if (leaf.value === "") return leaf;
-        const d = decryptValue(leaf.value, dataKey, aad);
+        const d = decryptValue(leaf.value, key, aad);
         const value = scalarFromPlaintext(d.type, d.plaintext);
         if (value.kind === "null") return value;
         stash.remember(aad, d.type, d.plaintext, d.iv);
-        mac.add(plaintextOf(value), true);
+        // a string's plaintext is its bytes as decrypted (scalarFromPlaintext checked they are its exact encoding)
+        mac.add(value.kind === "str" || value.kind === "rawstr" ? d.plaintext : plaintextOf(value), true);
         return value;
       } catch (e) {
         return atPath(aad, e);
@@ -155,7 +158,7 @@ export function decryptDocument(
     comment(leaf, aad, isEncrypted) {
       if (!isEncrypted || leaf.value === "") return leaf;
       try {
-        const d = decryptValue(leaf.value, dataKey, aad);
+        const d = decryptValue(leaf.value, key, aad);
         stash.remember(aad, d.type, d.plaintext, d.iv);
         return { kind: "comment", value: d.plaintext.toString("utf8") };
       } catch {
@@ -171,7 +174,7 @@ export function decryptDocument(
   let fileMac = "";
   try {
     if (metadata.mac !== "") {
-      const d = decryptValue(metadata.mac, dataKey, macAad);
+      const d = decryptValue(metadata.mac, key, macAad);
       if (d.type !== "str") throw new DecryptValueError(`the MAC has type ${JSON.stringify(d.type)}, expected str`);
       fileMac = d.plaintext.toString("latin1");
       stash.remember(macAad, d.type, d.plaintext, d.iv);

@@ -5,12 +5,15 @@
 export class IvStash {
   private readonly ivs = new Map<string, Buffer>();
 
+  /** A stash made with `enabled` false remembers nothing (for a decrypt that will not re-encrypt). */
+  constructor(private readonly enabled = true) {}
+
   private static key(aad: string, type: string, plaintext: Buffer): string {
     return `${type}\u0000${aad}\u0000${plaintext.toString("latin1")}`;
   }
 
   remember(aad: string, type: string, plaintext: Buffer, iv: Buffer): void {
-    this.ivs.set(IvStash.key(aad, type, plaintext), iv);
+    if (this.enabled) this.ivs.set(IvStash.key(aad, type, plaintext), iv);
   }
 
   lookup(aad: string, type: string, plaintext: Buffer): Buffer | undefined {

@@ -1,4 +1,5 @@
 /** Type tags and the canonical plaintext bytes of each scalar type, as sops's `ToBytes` and `aes.Cipher` produce them. */
+import { isUtf8 } from "node:buffer";
 import { DecryptValueError, EncryptValueError } from "./errors";
 import { formatFloatF } from "./go-float";
 import { formatGoTime, parseRfc3339 } from "./go-time";
@@ -73,12 +74,9 @@ export function parseGoFloat(text: string): number | undefined {
 /** Decodes a decrypted plaintext by its type tag (the decrypt side of sops's `aes.Cipher`). */
 export function scalarFromPlaintext(tag: string, bytes: Buffer): Scalar {
   switch (tag) {
-    case "str": {
-      const text = bytes.toString("utf8");
-      return Buffer.byteLength(text, "utf8") === bytes.length && Buffer.from(text, "utf8").equals(bytes)
-        ? { kind: "str", value: text }
-        : { kind: "rawstr", value: bytes };
-    }
+    case "str":
+      // valid UTF-8 is exactly what decodes to text and encodes back to the same bytes
+      return isUtf8(bytes) ? { kind: "str", value: bytes.toString("utf8") } : { kind: "rawstr", value: bytes };
     case "bytes":
       return { kind: "bytes", value: bytes };
     case "int": {

@@ -46,16 +46,25 @@ export function encryptValue(plaintext: Buffer, type: string, key: Buffer | KeyO
   return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
 }
 
+/**
+ * Canonical padded base64: whole groups of four, then optionally a padded group whose unused low bits are zero (the
+ * only spelling `base64.StdEncoding` writes for its bytes).
+ */
+const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
+
+export const isCanonicalBase64 = (text: string): boolean => CANONICAL_BASE64.test(text);
+
 /** Go `base64.StdEncoding` decoding, made strict: padding required and the text must be canonical. */
 function decodeBase64(text: string, field: string): Buffer {
   const bytes = Buffer.from(text, "base64");
-  if (bytes.toString("base64") !== text) {
+  if (!isCanonicalBase64(text)) {
     throw new DecryptValueError(`Could not decrypt value: the ${field} field is not valid padded base64`);
   }
   return bytes;
 }
 
-export function decryptValue(text: string, key: Buffer, aad: string): DecryptedValue {
+/** `key` may be a secret KeyObject made once per document, as for `encryptValue`. */
+export function decryptValue(text: string, key: Buffer | KeyObject, aad: string): DecryptedValue {
   const m = ENC_PATTERN.exec(text);
   if (!m) {
     throw new DecryptValueError(`Could not decrypt value: Input string ${text} does not match sops' data format`);
@@ -69,7 +78,9 @@ export function decryptValue(text: string, key: Buffer, aad: string): DecryptedV
     const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(aad, "utf8"));
     decipher.setAuthTag(tag);
-    const plaintext = Buffer.concat([decipher.update(data), decipher.final()]);
+    const head = decipher.update(data);
+    const rest = decipher.final(); // empty for GCM, which is a stream mode; it checks the tag
+    const plaintext = rest.length === 0 ? head : Buffer.concat([head, rest]);
     return { plaintext, type: m[4], iv };
   } catch {
     throw new DecryptValueError("Could not decrypt value: Could not decrypt with AES_GCM: cipher: message authentication failed");

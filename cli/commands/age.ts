@@ -1,6 +1,5 @@
 import { promises as fs } from "node:fs";
 import type { Command } from "commander";
-import { ensureDefaultAgeIdentity, formatAgeKeyFile, generateAgeIdentity } from "../../sops/index";
 import { CliExit } from "../exit";
 
 export function registerAge(program: Command): void {
@@ -15,6 +14,8 @@ export function registerAge(program: Command): void {
         "~/.config/sops/age/keys.txt) is created if missing (0600 in a 0700 folder) and its recipient printed.",
     )
     .action(async (flags: { output?: string }) => {
+      // loaded on use (a bundle of its own in dist/): `--help` and the other commands do not pay for age and its curves
+      const { ensureDefaultAgeIdentity, formatAgeKeyFile, generateAgeIdentity } = await import("../../sops/index.js");
       if (flags.output === "-") {
         const { identity, recipient } = await generateAgeIdentity();
         process.stdout.write(formatAgeKeyFile(identity, recipient));

@@ -36,7 +36,7 @@ function emitValue(value: Value, format: StoreFormat): Buffer {
 
 /** Decrypts bytes; MAC mismatch is exit 51, no usable key exit 128. */
 export async function decryptBytes(encrypted: Buffer, opts: DecryptBytesOptions): Promise<Buffer> {
-  const opened = await openEncrypted(encrypted, opts.format, opts);
+  const opened = await openEncrypted(encrypted, opts.format, { ...opts, rememberIvs: false });
   const outputFormat = opts.outputFormat ?? opts.format;
   if (opts.extract === undefined || opts.extract.length === 0) return storeFor(outputFormat).emitPlain(opened.plain);
   const value = getAtPath(opened.plain.documents[0], opts.extract);

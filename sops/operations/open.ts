@@ -15,6 +15,8 @@ export interface IdentityOptions {
 
 export interface DecryptOptions extends IdentityOptions {
   ignoreMac?: boolean;
+  /** false: the file will not be re-encrypted, so the values' IVs are not kept (`OpenedFile.stash` stays empty). */
+  rememberIvs?: boolean;
 }
 
 export interface OpenedFile {
@@ -59,6 +61,6 @@ export async function dataKeyOf(metadata: SopsMetadata, opts: IdentityOptions): 
 export async function openEncrypted(bytes: Buffer, format: StoreFormat, opts: DecryptOptions = {}): Promise<OpenedFile> {
   const { tree, metadata } = parseEncrypted(bytes, format);
   const dataKey = await dataKeyOf(metadata, opts);
-  const { tree: plain, stash } = decryptDocument(tree, metadata, dataKey, { ignoreMac: opts.ignoreMac });
+  const { tree: plain, stash } = decryptDocument(tree, metadata, dataKey, { ignoreMac: opts.ignoreMac, rememberIvs: opts.rememberIvs });
   return { format, encrypted: tree, metadata, plain, dataKey, stash };
 }

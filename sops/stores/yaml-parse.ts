@@ -9,6 +9,7 @@ import { Branch, Comment, Scalar, Sequence, Value } from "../tree";
 import { type DuplicateKeyScope, duplicateKeyErrors } from "./yaml-duplicate-keys";
 import { AliasBudget, MAX_NESTING_DEPTH, checkDocumentSize, checkYamlNesting, nestingError } from "./parse-limits";
 import { type AliasResolver, aliasResolver } from "./yaml-aliases";
+import { parseEncryptedYamlFast } from "./yaml-encrypted-fast-parse";
 import { parseSimpleYaml } from "./yaml-simple-parse";
 import { resolvePlain, resolvePlainScalar } from "./yaml-typing";
 
@@ -302,9 +303,11 @@ class DocumentConverter {
  * them: everywhere in plaintext input (exit 2), only at the top level and in `sops` in encrypted input (exit 1).
  */
 export function parseYamlDocuments(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
-  // the fast path bounds its own nesting (and has no aliases); everything else is pre-scanned by the full parser
+  // the fast paths bound their own nesting (16 and MAX_NESTING_DEPTH levels, no aliases; the encrypted one hands its
+  // tail to the full parser); everything else is pre-scanned by the full parser
   checkDocumentSize(text.length, "YAML");
-  return parseSimpleYaml(text) ?? parseYamlDocumentsFully(text, duplicateKeys);
+  const encrypted = duplicateKeys === "encrypted" ? parseEncryptedYamlFast(text, (tail) => parseYamlDocumentsFully(tail, duplicateKeys)) : undefined;
+  return encrypted ?? parseSimpleYaml(text) ?? parseYamlDocumentsFully(text, duplicateKeys);
 }
 
 /** `parseYamlDocuments` without the fast path for simple documents. */

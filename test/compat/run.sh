@@ -9,9 +9,9 @@
 #   eval "$(bash test/compat/run.sh --print-env)"   build, then export the tool paths into your shell
 #   bash test/compat/run.sh --tidy          after adding an import to the oracle: update each contract's go.mod/go.sum
 #
-# Needs Go >= 1.24 and Node >= 20.19 (the 1.12 oracle Go >= 1.25.3, 1.13/1.14 Go >= 1.26.6; an older Go fetches
-# that toolchain from the module proxy). Only the Go module proxy is reached: every dependency is pinned by the
-# go.sum checked in next to its go.mod, so the checksum database is not needed.
+# Needs Go >= 1.24 (the 1.12 oracle Go >= 1.25.3, 1.13/1.14 Go >= 1.26.6; an older Go fetches that toolchain
+# from the module proxy) and Node >= 22.12 (an older node is replaced by the cached Node 24 LTS, .ci/node.sh).
+# Only the Go module proxy is reached: every dependency is pinned by the go.sum next to its go.mod.
 set -euo pipefail
 
 COMPAT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,7 +33,9 @@ log() { printf '[compat] %s\n' "$*" >&2; }
 die() { printf '[compat] error: %s\n' "$*" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || die "Go is not installed (need >= 1.24 on PATH): install it from your package manager or go.dev/dl"
-command -v node >/dev/null 2>&1 || die "Node.js is not installed (need >= 20.19)"
+command -v node >/dev/null 2>&1 || die "Node.js is not installed (need >= 22.12)"
+# shellcheck source=../../.ci/node.sh
+source "$REPO_ROOT/.ci/node.sh" >&2 || die "could not get Node.js 24 (see .ci/node.sh)"
 
 # go.sum is authoritative (-mod=readonly fails on any module it lacks), so the checksum database adds
 # nothing and is unreachable from this network.

@@ -112,6 +112,16 @@ describe("GitHub workflows", () => {
     }
   });
 
+  it("every workflow sets up the Node.js version the project declares in .node-version (no second copy to drift)", () => {
+    for (const file of ["pull-request.yaml", "main.yaml"]) {
+      const steps = Object.values(load(file).jobs).flatMap((j) => j.steps);
+      const setups = steps.filter((s) => (s.uses ?? "").startsWith("actions/setup-node@"));
+      expect(setups.length, file).toBeGreaterThan(0);
+      for (const s of setups) expect(s.with, file).toMatchObject({ "node-version-file": ".node-version" });
+      for (const s of setups) expect(s.with?.["node-version"], file).toBeUndefined();
+    }
+  });
+
   it("the main workflow runs the compat suite", () => {
     const wf = load("main.yaml");
     expect(Object.keys(wf.on)).toEqual(["push"]);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { decryptBytes, parseTreePath } from "../../../sops/index";
+import { lib } from "./library";
 import { checkIo, emit, formatsOf, readInput, run } from "./io";
 import { type IoFlags, addOutputOptions } from "./options";
 
@@ -16,10 +16,10 @@ export function registerDecrypt(sops: Command): void {
       run(async () => {
         checkIo(flags, file);
         const input = await readInput(file);
-        const out = await decryptBytes(input, {
+        const out = await lib().decryptBytes(input, {
           ...formatsOf(flags, file),
           ignoreMac: flags.ignoreMac,
-          extract: flags.extract !== undefined ? parseTreePath(flags.extract) : undefined,
+          extract: flags.extract !== undefined ? lib().parseTreePath(flags.extract) : undefined,
         });
         await emit(out, flags, file, "plaintext");
       }),

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { editFile } from "../../../sops/index";
+import { lib } from "./library";
 import { run } from "./io";
 import { type IoFlags, type RuleFlags, addKeyAndRuleOptions, configOf, recipientsFrom, rulesFrom, thresholdFrom, typeOption } from "./options";
 
@@ -13,7 +13,7 @@ export function registerEdit(sops: Command): void {
       .option("--ignore-mac", "do not check the Message Authentication Code"),
   ).action(async (file: string, flags: IoFlags & RuleFlags & { ignoreMac?: boolean }, cmd: Command) =>
     run(async () => {
-      await editFile(file, {
+      await lib().editFile(file, {
         format: flags.inputType,
         ignoreMac: flags.ignoreMac,
         recipients: recipientsFrom(flags),

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { encryptBytes } from "../../../sops/index";
+import { lib } from "./library";
 import { checkIo, emit, formatsOf, readInput, run } from "./io";
 import { type IoFlags, type RuleFlags, addKeyAndRuleOptions, addOutputOptions, configOf, recipientsFrom, rulesFrom, thresholdFrom } from "./options";
 
@@ -15,7 +15,7 @@ export function registerEncrypt(sops: Command): void {
     run(async () => {
       checkIo(flags, file);
       const input = await readInput(file);
-      const out = await encryptBytes(input, {
+      const out = await lib().encryptBytes(input, {
         ...formatsOf(flags, file),
         recipients: recipientsFrom(flags),
         shamirThreshold: thresholdFrom(flags),

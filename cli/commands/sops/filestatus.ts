@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { type StoreFormat, fileStatus } from "../../../sops/index";
+import type { StoreFormat } from "../../../sops/index";
+import { lib } from "./library";
 import { run } from "./io";
 import { typeOption } from "./options";
 
@@ -11,7 +12,7 @@ export function registerFileStatus(sops: Command): void {
     .addOption(typeOption("--input-type", "input"))
     .action(async (file: string, flags: { inputType?: StoreFormat }) =>
       run(async () => {
-        const status = await fileStatus(file, flags.inputType);
+        const status = await lib().fileStatus(file, flags.inputType);
         process.stdout.write(`${JSON.stringify(status)}\n`);
       }),
     );

@@ -1,6 +1,7 @@
 /** Flags shared by several `sops` verbs, and what they mean for the operations. */
 import { type Command, Option } from "commander";
-import { type EncryptionRules, ExitCode, type StoreFormat } from "../../../sops/index";
+import type { EncryptionRules, StoreFormat } from "../../../sops/index";
+import { lib } from "./library";
 import { CliExit } from "../../exit";
 
 const FORMATS = ["yaml", "json", "dotenv", "binary"];
@@ -69,7 +70,7 @@ export function recipientsFrom(flags: RuleFlags): string[] | undefined {
 export function thresholdFrom(flags: RuleFlags): number | undefined {
   if (flags.shamirSecretSharingThreshold === undefined) return undefined;
   const n = Number(flags.shamirSecretSharingThreshold);
-  if (!Number.isInteger(n) || n < 0) throw new CliExit(ExitCode.ErrorGeneric, `--shamir-secret-sharing-threshold must be a whole number, got ${flags.shamirSecretSharingThreshold}`);
+  if (!Number.isInteger(n) || n < 0) throw new CliExit(lib().ExitCode.ErrorGeneric, `--shamir-secret-sharing-threshold must be a whole number, got ${flags.shamirSecretSharingThreshold}`);
   return n;
 }
 

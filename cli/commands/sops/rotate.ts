@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { rotate } from "../../../sops/index";
+import { lib } from "./library";
 import { checkIo, emit, run } from "./io";
 import { type IoFlags, addOutputOptions } from "./options";
 
@@ -13,7 +13,7 @@ export function registerRotate(sops: Command): void {
     .action(async (file: string, flags: IoFlags & { addAge?: string; rmAge?: string }) =>
       run(async () => {
         checkIo(flags, file);
-        const out = await rotate(file, { format: flags.inputType, outputFormat: flags.outputType, addAge: recipientList(flags.addAge), rmAge: recipientList(flags.rmAge) });
+        const out = await lib().rotate(file, { format: flags.inputType, outputFormat: flags.outputType, addAge: recipientList(flags.addAge), rmAge: recipientList(flags.rmAge) });
         await emit(out, flags, file, "encrypted");
       }),
     );

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { ExitCode, InvalidSetFormatError, parseTreePath, setValue, valueFromJson, type TreePath } from "../../../sops/index";
+import type { TreePath } from "../../../sops/index";
+import { lib } from "./library";
 import { CliExit } from "../../exit";
 import { readInput, run } from "./io";
 import { type IoFlags, addTypeOptions } from "./options";
@@ -14,6 +15,7 @@ interface SetFlags extends IoFlags {
 
 /** `["a"][0]` as given to set/unset; a bad one is sops's ErrorInvalidSetFormat. */
 export function indexPath(index: string, verb: "set" | "unset"): TreePath {
+  const { InvalidSetFormatError, parseTreePath } = lib();
   try {
     return parseTreePath(index);
   } catch {
@@ -23,12 +25,12 @@ export function indexPath(index: string, verb: "set" | "unset"): TreePath {
 
 /** The JSON text of the value: the argument, the file it names (--value-file) or stdin (--value-stdin). */
 async function valueText(value: string | undefined, flags: SetFlags): Promise<string> {
-  if (flags.valueFile && flags.valueStdin) throw new CliExit(ExitCode.ErrorGeneric, "Error: cannot use both --value-file and --value-stdin");
+  if (flags.valueFile && flags.valueStdin) throw new CliExit(lib().ExitCode.ErrorGeneric, "Error: cannot use both --value-file and --value-stdin");
   if (flags.valueStdin) {
-    if (value !== undefined) throw new CliExit(ExitCode.NoFileSpecified, "Error: file specified, or index and value are missing. Need precisely 2 positional arguments since --value-stdin is used.");
+    if (value !== undefined) throw new CliExit(lib().ExitCode.NoFileSpecified, "Error: file specified, or index and value are missing. Need precisely 2 positional arguments since --value-stdin is used.");
     return (await readInput(undefined)).toString("utf8");
   }
-  if (value === undefined) throw new CliExit(ExitCode.NoFileSpecified, "Error: no file specified, or index and value are missing. Need precisely 3 positional arguments.");
+  if (value === undefined) throw new CliExit(lib().ExitCode.NoFileSpecified, "Error: no file specified, or index and value are missing. Need precisely 3 positional arguments.");
   return flags.valueFile ? readFileSync(value, "utf8") : value;
 }
 
@@ -47,7 +49,7 @@ export function registerSet(sops: Command): void {
     .action(async (file: string, index: string, value: string | undefined, flags: SetFlags) =>
       run(async () => {
         const json = await valueText(value, flags);
-        await setValue(file, indexPath(index, "set"), valueFromJson(json), {
+        await lib().setValue(file, indexPath(index, "set"), lib().valueFromJson(json), {
           format: flags.inputType,
           outputFormat: flags.outputType,
           idempotent: flags.idempotent,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { unsetValue } from "../../../sops/index";
+import { lib } from "./library";
 import { run } from "./io";
 import { type IoFlags, addTypeOptions } from "./options";
 import { indexPath } from "./set";
@@ -16,7 +16,7 @@ export function registerUnset(sops: Command): void {
     .action(async (file: string, index: string, flags: IoFlags & { idempotent?: boolean; ignoreMac?: boolean }) =>
       run(async () => {
         const path = indexPath(index, "unset");
-        await unsetValue(file, path, { format: flags.inputType, outputFormat: flags.outputType, idempotent: flags.idempotent, ignoreMac: flags.ignoreMac });
+        await lib().unsetValue(file, path, { format: flags.inputType, outputFormat: flags.outputType, idempotent: flags.idempotent, ignoreMac: flags.ignoreMac });
       }),
     );
 }

@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { ExitCode, type StoreFormat, type UpdateKeysPlan, updateKeys } from "../../../sops/index";
+import type { StoreFormat, UpdateKeysPlan } from "../../../sops/index";
+import { lib } from "./library";
 import { CliExit } from "../../exit";
 import { run } from "./io";
 import { configOf, thresholdFrom, typeOption } from "./options";
@@ -37,7 +38,7 @@ async function askYesNo(question: string): Promise<boolean> {
 
 async function updateOne(file: string, flags: UpdateKeysFlags, cmd: Command): Promise<void> {
   process.stderr.write(`Syncing keys for file ${resolve(file)}\n`);
-  const plan = await updateKeys(file, {
+  const plan = await lib().updateKeys(file, {
     format: flags.inputType,
     configPath: configOf(cmd),
     configSearchFrom: process.cwd(),
@@ -71,7 +72,7 @@ export function registerUpdateKeys(sops: Command): void {
             process.stderr.write(`${(e as Error).message}\n`);
           }
         }
-        if (failed > 0) throw new CliExit(ExitCode.ErrorGeneric, `failed updating ${failed} key(s)`);
+        if (failed > 0) throw new CliExit(lib().ExitCode.ErrorGeneric, `failed updating ${failed} key(s)`);
       }),
     );
 }
