@@ -211,10 +211,13 @@ export class HomelabCluster extends pulumi.ComponentResource {
     inputs: { kubeconfig: pulumi.Output<string>; health: TalosClusterHealth; identity: pulumi.Output<string>; gitCredentials: ReturnType<HomelabCluster["gitCredentials"]> },
   ): k8s.Provider {
     const { gitCredentials } = inputs;
+    // Known only once the health check has passed, in this run or an earlier one: until then (a first preview, or a
+    // preview after an `up` that stopped half-way) the provider is unconfigured and nothing reaches for the cluster.
+    const healthyKubeconfig = pulumi.all([inputs.health.healthyAt, inputs.kubeconfig]).apply(([, kubeconfig]) => kubeconfig);
     const provider = new k8s.Provider(
       `${config.clusterName}-kubernetes`,
       // Secret in its own right, not only through AdminKubeconfig's additionalSecretOutputs.
-      { kubeconfig: pulumi.secret(inputs.kubeconfig) },
+      { kubeconfig: pulumi.secret(healthyKubeconfig) },
       { parent: this, dependsOn: [inputs.health] },
     );
     new FluxBootstrap(

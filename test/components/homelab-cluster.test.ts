@@ -227,6 +227,19 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     }
   }, 120_000);
 
+  it("pulumi preview after a partial up (kubeconfig issued, health not yet passed): the Kubernetes provider's kubeconfig is unknown", async () => {
+    const { config, secretKeys } = await stackConfig();
+    const kubeconfigOf = (r: ProgramRun) => unwrapSecrets(inputs(r.byType("pulumi:providers:kubernetes")[0] as RecordedResource).kubeconfig);
+    // AdminKubeconfig is in the state (known), TalosClusterHealth is not: its healthyAt is unknown in this preview.
+    const partial = await runProgram(config, secretKeys, { preview: true, dynamic: dynamicMock({ TalosClusterHealth: async () => ({}) }) });
+    expect(JSON.stringify(unwrapSecrets(inputs(partial.byType(dyn("TalosClusterHealth"))[0] as RecordedResource).kubeconfig))).toContain("client-certificate-data");
+    expect(typeof kubeconfigOf(partial)).not.toBe("string"); // unknown (absent or the SDK's unknown marker)
+    expect(JSON.stringify(kubeconfigOf(partial) ?? null)).not.toContain("client-certificate-data");
+    // Once the health check has passed (in this run or an earlier one), the provider gets the kubeconfig.
+    const healthy = await runProgram(config, secretKeys, { preview: true, dynamic: dynamicMock() });
+    expect(String(kubeconfigOf(healthy))).toContain("client-certificate-data");
+  }, 120_000);
+
   it("refuses a missing or malformed cluster identity before any resource is created", async () => {
     const missing = await stackConfig((c) => delete c["talos-homelab:clusterAgeIdentity"]);
     const seen: string[] = [];

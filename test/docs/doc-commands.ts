@@ -8,7 +8,7 @@ export interface DocBlock {
 }
 
 /** Commands `.ci/run` runs itself (they would recurse or duplicate CI if the docs test ran them). */
-export const CI_COMMANDS = ["npm ci", "npm test", "npm run test:compat", "npm run typecheck", "npm run lint", "npm run bench"];
+export const CI_COMMANDS = ["npm ci", "npm test", "npm run test:compat", "npm run test:engine", "npm run typecheck", "npm run lint", "npm run bench"];
 
 const FENCE = /^```(sh|bash|shell)([^\n]*)\n([\s\S]*?)^```/gm;
 
