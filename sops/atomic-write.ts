@@ -1,14 +1,16 @@
 /** Atomic file replacement: write a temp file in the target's folder, fsync it, then rename it over the target. */
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { onInterrupt } from "./interrupt-cleanup";
 
 /**
  * Writes `data` to `path` so that readers see either the old file or the complete new one. The temp file is
  * created with `mode` (0600 by default) and removed again if anything fails, so a failed write leaves nothing.
  */
 export async function writeFileAtomic(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = tempPathFor(path);
+  const forget = onInterrupt(() => rmSync(temp, { force: true }));
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, "wx", mode);
@@ -22,6 +24,41 @@ export async function writeFileAtomic(path: string, data: Buffer | string, mode 
     if (handle !== undefined) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw err;
+  } finally {
+    forget();
+  }
+}
+
+/** `.<name>.<random>.tmp` beside the target: the tree's .gitignore covers `.*.tmp`. */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/**
+ * Creates `path` with `data` only if it does not exist yet, complete or not at all: the data is written and synced to
+ * a temp file that is then hard-linked to `path` (link fails with EEXIST when another writer got there first, so two
+ * concurrent creators never both "win"). Returns false when the file already existed; the temp file is always removed.
+ */
+export async function createFileExclusive(path: string, data: Buffer | string, mode = 0o600): Promise<boolean> {
+  const temp = tempPathFor(path);
+  const forget = onInterrupt(() => rmSync(temp, { force: true }));
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(temp, "wx", mode);
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fs.link(temp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  } finally {
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    forget();
   }
 }
 

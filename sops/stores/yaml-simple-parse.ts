@@ -2,10 +2,11 @@
  * A fast path for the most common plaintext input: one document of nested block mappings whose keys and values are
  * short plain words (`name: value`, `parent:` + indented children), without comments, quotes, sequences, flow
  * collections, anchors, tags, tabs or multi-line scalars. It returns exactly the tree the full parser gives, or
- * `undefined` for anything else (including duplicate keys and values sops refuses), and the caller then uses the full
- * parser, which also produces the errors.
+ * `undefined` for anything else (including duplicate keys, values sops refuses and nesting deeper than
+ * MAX_NESTING_DEPTH), and the caller then uses the full parser, which also produces the errors.
  */
 import { Branch, Value } from "../tree";
+import { MAX_NESTING_DEPTH } from "./parse-limits";
 import { resolvePlain } from "./yaml-typing";
 
 const LINE = /^( *)([A-Za-z_][A-Za-z0-9_./-]*):(?: ([^ ].*))?$/;
@@ -40,6 +41,7 @@ export function parseSimpleYaml(text: string): Branch[] | undefined {
       const child: Branch = { kind: "branch", items: [] };
       pending.item.value = child;
       stack.push({ branch: child, indent, keys: new Set() });
+      if (stack.length > MAX_NESTING_DEPTH) return undefined;
       pending = undefined;
     } else {
       pending = undefined;
