@@ -9,29 +9,7 @@ import { onInterrupt } from "./interrupt-cleanup";
  * created with `mode` (0600 by default) and removed again if anything fails, so a failed write leaves nothing.
  */
 export async function writeFileAtomic(path: string, data: Buffer | string, mode = 0o600): Promise<void> {
-  const temp = tempPathFor(path);
-  const forget = onInterrupt(() => rmSync(temp, { force: true }));
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(temp, "wx", mode);
-    await handle.writeFile(data);
-    await handle.chmod(mode);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.rename(temp, path);
-  } catch (err) {
-    if (handle !== undefined) await handle.close().catch(() => undefined);
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw err;
-  } finally {
-    forget();
-  }
-}
-
-/** `.<name>.<random>.tmp` beside the target: the tree's .gitignore covers `.*.tmp`. */
-function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await publishSyncedTemp(path, data, mode, (temp) => fs.rename(temp, path));
 }
 
 /**
@@ -40,26 +18,43 @@ function tempPathFor(path: string): string {
  * concurrent creators never both "win"). Returns false when the file already existed; the temp file is always removed.
  */
 export async function createFileExclusive(path: string, data: Buffer | string, mode = 0o600): Promise<boolean> {
-  const temp = tempPathFor(path);
-  const forget = onInterrupt(() => rmSync(temp, { force: true }));
-  let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(temp, "wx", mode);
-    await handle.writeFile(data);
-    await handle.chmod(mode);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fs.link(temp, path);
+    await publishSyncedTemp(path, data, mode, (temp) => fs.link(temp, path));
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw err;
+  }
+}
+
+/**
+ * Writes `data` with `mode` to a fresh temp file beside `path`, syncs it, then hands it to `publish` (rename or link
+ * into place). The temp file never outlives the call: it is removed afterwards, on failure and on SIGINT/SIGTERM.
+ */
+async function publishSyncedTemp(path: string, data: Buffer | string, mode: number, publish: (temp: string) => Promise<void>): Promise<void> {
+  const temp = tempPathFor(path);
+  const forget = onInterrupt(() => rmSync(temp, { force: true }));
+  try {
+    const handle = await fs.open(temp, "wx", mode);
+    try {
+      await handle.writeFile(data);
+      await handle.chmod(mode);
+      await handle.sync();
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+    await handle.close();
+    await publish(temp);
   } finally {
-    if (handle !== undefined) await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
     forget();
   }
+}
+
+/** `.<name>.<random>.tmp` beside the target: the tree's .gitignore covers `.*.tmp`. */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 /** The mode to keep when replacing `path`: its current permission bits, or `fallback` if it does not exist. */
