@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../../config";
-import { exampleInput, withChange } from "./fixtures";
-
-function problems(input: unknown): string {
-  try {
-    validateConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error("expected the configuration to be rejected");
-}
+import { validateConfig } from "../../config";
+import { exampleInput, problems, withChange } from "./fixtures";
 
 const cp = (c: { nodes: Record<string, unknown>[] }, i: number) => c.nodes[i] as Record<string, unknown>;
 

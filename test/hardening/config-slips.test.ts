@@ -4,19 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { ConfigError, readStackConfig, stackFileSource, validateConfig } from "../../config";
-import { EXAMPLE_STACK, withChange } from "../config/fixtures";
+import { readStackConfig, stackFileSource, validateConfig } from "../../config";
+import { EXAMPLE_STACK, problems, withChange } from "../config/fixtures";
 import { aliasBomb } from "./parse-bounds";
-
-function problems(input: unknown): string {
-  try {
-    validateConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error("expected the configuration to be rejected");
-}
 
 const flux = (c: Record<string, unknown>) => c.flux as Record<string, unknown>;
 
