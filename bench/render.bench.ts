@@ -24,6 +24,9 @@ interface StackNode {
 /** The example stack with `count` nodes: its 3 control planes, then workers cloned from its first worker. */
 function stackWithNodes(count: number): string {
   const doc = parse(readFileSync(EXAMPLE_STACK, "utf8")) as { config: Record<string, unknown> };
+  // a render of the example in the checkout pins its cluster there; each bench stack is a new cluster
+  delete doc.config["talos-homelab:clusterAgeRecipient"];
+  delete doc.config["talos-homelab:machineSecretsFingerprint"];
   const nodes = doc.config["talos-homelab:nodes"] as StackNode[];
   if (count === nodes.length) return stringify(doc);
   const controlPlanes = nodes.filter((n) => n.role === "controlplane");

@@ -19,7 +19,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CliExit) {
-      if (err.message) process.stderr.write(`${err.message}\n`);
+      // every message passes the one redaction (sops/redact.ts); loaded here so start-up does not load the SOPS bundle
+      if (err.message) process.stderr.write(`${(await import("../sops/index.js")).redactKeyMaterial(err.message)}\n`);
       return err.code;
     }
     if (err instanceof CommanderError) {

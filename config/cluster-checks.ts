@@ -1,7 +1,7 @@
 import { contractFor, type Contract } from "../talos/contract";
-import { ageRecipientProblem } from "../sops/index";
+import { REDACTED_IDENTITY, ageRecipientProblem, looksLikeAgeIdentity, redactKeyMaterial } from "../sops/index";
 import type { ConfigIssue } from "./config-error";
-import { contains, formatCidr, isIpv4 } from "./ipv4";
+import { contains, formatCidr, intToIpv4, isIpv4, isNetworkOrBroadcast, networkOf, parseCidr } from "./ipv4";
 import type { ResolvedAddress } from "./node-checks";
 import type { StackConfigShape } from "./schema";
 
@@ -48,6 +48,11 @@ export function checkControlPlane(
       issues.push({ path: "controlPlane.vip", value: vip, problem: "equals the gateway", fix: "pick a free address for the VIP" });
     }
   });
+  const subnet = config.network.subnet !== undefined ? parseCidr(config.network.subnet) : undefined;
+  const edge = [subnet, ...controlPlanes.map((n) => addresses.get(n.name)?.cidr)].find((c) => c !== undefined && isNetworkOrBroadcast(c, vip));
+  if (edge !== undefined) {
+    issues.push({ path: "controlPlane.vip", value: vip, problem: `is the network or broadcast address of ${formatCidr({ address: intToIpv4(networkOf(edge)), prefix: edge.prefix })}`, fix: "pick a free host address inside the control planes' subnet" });
+  }
   for (const node of controlPlanes) {
     const address = addresses.get(node.name);
     if (address && !contains(address.cidr, vip)) {
@@ -81,7 +86,7 @@ export function checkAgeRecipients(config: StackConfigShape, issues: ConfigIssue
   config.ageRecipients.forEach((recipient, index) => {
     const problem = ageRecipientProblem(recipient);
     if (problem) {
-      const shown = recipient.startsWith("AGE-SECRET-KEY-") ? "AGE-SECRET-KEY-…(redacted)" : recipient;
+      const shown = looksLikeAgeIdentity(recipient) ? REDACTED_IDENTITY : redactKeyMaterial(recipient);
       issues.push({ path: `ageRecipients[${index}]`, value: shown, problem, fix: "use the public recipient printed by `npx talos-homelab age keygen` or `age-keygen -y`" });
     }
   });
@@ -99,28 +104,63 @@ export function gitTransport(url: string): "https" | "ssh" | undefined {
   return undefined;
 }
 
-/** A password inside a URL would sit in plaintext in the stack file, the state and the committed manifests. */
-function urlPassword(text: string): boolean {
+/** Query or fragment parameter names that carry credentials (`?token=`, `?access_token=`, `#private_token=`...). */
+const CREDENTIAL_PARAM = /token|pass|secret|auth|key|sig|credential|session/i;
+/** Provider token formats (GitHub, GitLab, Bitbucket app passwords, JWTs). */
+const TOKEN_TEXT = /gh[pousr]_[A-Za-z0-9]{10,}|github_pat_[A-Za-z0-9_]{10,}|glpat-[A-Za-z0-9_-]{10,}|ATBB[A-Za-z0-9]{16,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/;
+
+/**
+ * Where a URL carries a credential, `undefined` when it carries none. Any userinfo of an https URL (a token may be
+ * the user name), a password of an ssh URL (the SSH user `git` is no credential), a credential-like query or
+ * fragment parameter, or a provider token anywhere would sit in plaintext in the stack file, the state and the
+ * committed manifests.
+ */
+function urlCredential(text: string): string | undefined {
+  let url: URL;
   try {
-    return new URL(text).password !== "";
+    url = new URL(text);
   } catch {
-    return false;
+    return TOKEN_TEXT.test(text) ? "a token" : undefined;
   }
+  if (url.password !== "") return "a password";
+  if (url.username !== "" && url.protocol !== "ssh:") return "a user name (tokens are often passed as one)";
+  if (url.username !== "" && TOKEN_TEXT.test(url.username)) return "a token as the user name";
+  for (const part of [url.search.slice(1), url.hash.slice(1)]) {
+    for (const [name] of new URLSearchParams(part)) if (CREDENTIAL_PARAM.test(name)) return `a credential-like parameter "${name}"`;
+  }
+  if (TOKEN_TEXT.test(decodeURIComponent(url.pathname + url.search + url.hash))) return "a token";
+  return undefined;
 }
 
-function redactedUrl(text: string): string {
-  const url = new URL(text);
-  url.password = "REDACTED";
+/** The URL with userinfo, query and fragment values replaced: safe to print. */
+export function redactedUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "(redacted: not a URL)";
+  }
+  if (url.username !== "") url.username = url.protocol === "ssh:" && !TOKEN_TEXT.test(url.username) ? url.username : "REDACTED";
+  if (url.password !== "") url.password = "REDACTED";
+  const redactParams = (part: string): string => {
+    const params = new URLSearchParams(part);
+    for (const name of [...new Set(params.keys())]) params.set(name, "REDACTED");
+    return params.toString();
+  };
+  if (url.search !== "") url.search = redactParams(url.search.slice(1));
+  if (url.hash !== "") url.hash = url.hash.includes("=") ? redactParams(url.hash.slice(1)) : "REDACTED";
+  url.pathname = url.pathname.replace(new RegExp(TOKEN_TEXT.source, "g"), "REDACTED");
   return url.toString();
 }
 
 export function checkFlux(config: StackConfigShape, issues: ConfigIssue[]): void {
   const url = config.flux.url;
-  if (urlPassword(url)) {
+  const credential = urlCredential(url);
+  if (credential !== undefined) {
     issues.push({
       path: "flux.url",
       value: redactedUrl(url),
-      problem: "holds a credential in the URL",
+      problem: `holds a credential in the URL (${credential})`,
       fix: "remove it from the URL and set it with `pulumi config set --secret talos-homelab:gitToken` (or TALOS_HOMELAB_GIT_TOKEN)",
     });
   }
@@ -128,13 +168,41 @@ export function checkFlux(config: StackConfigShape, issues: ConfigIssue[]): void
     const scpLike = /^[\w.-]+@[\w.-]+:/.test(url);
     issues.push({
       path: "flux.url",
-      value: urlPassword(url) ? redactedUrl(url) : url,
+      value: credential !== undefined ? redactedUrl(url) : url,
       problem: "is neither an https:// nor an ssh:// Git URL",
       fix: scpLike ? `write it as ssh://${url.replace(":", "/")}` : "use https://host/owner/repo.git or ssh://git@host/owner/repo.git",
     });
   }
   if (config.flux.path?.startsWith("/") || config.flux.path?.includes("..")) {
     issues.push({ path: "flux.path", value: config.flux.path, problem: "must be a relative path inside the repository", fix: `e.g. clusters/${config.clusterName}` });
+  }
+}
+
+/** The pins `render` writes: a recipient, and `sha256:` + 64 hex digits. */
+export function checkPins(config: StackConfigShape, issues: ConfigIssue[]): void {
+  const recipient = config.clusterAgeRecipient;
+  const problem = recipient !== undefined ? ageRecipientProblem(recipient) : undefined;
+  if (recipient !== undefined && problem !== undefined) {
+    issues.push({ path: "clusterAgeRecipient", value: looksLikeAgeIdentity(recipient) ? REDACTED_IDENTITY : recipient, problem, fix: "set it to the recipient `talos-homelab render` printed for the cluster identity, or remove it" });
+  }
+  const fingerprint = config.machineSecretsFingerprint;
+  if (fingerprint !== undefined && !/^sha256:[0-9a-f]{64}$/.test(fingerprint)) {
+    issues.push({ path: "machineSecretsFingerprint", value: fingerprint, problem: "is not a sha256:<64 hex digits> fingerprint", fix: "set it to the fingerprint `talos-homelab render` printed, or remove it" });
+  }
+}
+
+/** `network.subnet` must be a network in CIDR form (`192.168.10.0/24`), not an address or a host inside it. */
+export function checkSubnet(config: StackConfigShape, issues: ConfigIssue[]): void {
+  const text = config.network.subnet;
+  if (text === undefined) return;
+  const cidr = parseCidr(text);
+  if (cidr === undefined) {
+    issues.push({ path: "network.subnet", value: text, problem: "is not an IPv4 CIDR (address/prefix, prefix 0-32)", fix: "write it as the network and its prefix length, e.g. 192.168.10.0/24, or remove it" });
+    return;
+  }
+  const network = intToIpv4(networkOf(cidr));
+  if (network !== cidr.address) {
+    issues.push({ path: "network.subnet", value: text, problem: "has host bits set: it is an address inside a network, not the network", fix: `write it as ${network}/${cidr.prefix}` });
   }
 }
 

@@ -1,3 +1,5 @@
+import { redactKeyMaterial } from "../sops/index";
+
 /** One problem in the stack configuration: where, what value, what is wrong and how to fix it. */
 export interface ConfigIssue {
   readonly path: string;
@@ -8,7 +10,7 @@ export interface ConfigIssue {
 
 export function formatIssue(issue: ConfigIssue): string {
   const value = issue.value === undefined ? "" : ` = ${JSON.stringify(issue.value)}`;
-  return `${issue.path}${value}: ${issue.problem}. Fix: ${issue.fix}`;
+  return redactKeyMaterial(`${issue.path}${value}: ${issue.problem}. Fix: ${issue.fix}`);
 }
 
 /** Thrown before any resource is created; lists every problem at once. */

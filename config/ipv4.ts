@@ -15,6 +15,10 @@ export function ipv4ToInt(text: string): number {
   return text.split(".").reduce((acc, p) => acc * 256 + Number(p), 0);
 }
 
+export function intToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join(".");
+}
+
 /** Parses "a.b.c.d/nn"; returns undefined when malformed. */
 export function parseCidr(text: string): Ipv4Cidr | undefined {
   const [address, prefixText, extra] = text.split("/");

@@ -118,6 +118,10 @@ export const stackConfigSchema = z
     outputDir: z.string().min(1).optional(),
     /** Disaster recovery: adopt the machine secrets from this secrets.yaml / secrets.sops.yaml instead of generating. */
     secretsImportFrom: z.string().min(1).optional(),
+    /** Pin: the cluster identity's recipient; `render` reuses a tree's sops-age Secret only when it matches. */
+    clusterAgeRecipient: z.string().optional(),
+    /** Pin: `sha256:<hex>` of the machine secrets; `render` reuses a tree's secrets.sops.yaml only when it matches. */
+    machineSecretsFingerprint: z.string().optional(),
   })
   .strict();
 

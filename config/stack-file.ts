@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { parseBoundedYaml } from "../sops/index";
 import { CONFIG_NAMESPACE, type RawConfigSource, type RawConfigValue } from "./stack-config";
 
 function isSecure(value: unknown): value is { secure: string } {
@@ -12,12 +12,13 @@ function isSecure(value: unknown): value is { secure: string } {
  */
 export function stackFileSource(path: string): RawConfigSource {
   const text = readFileSync(path, "utf8");
-  const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (parseBoundedYaml(text, path) ?? {}) as { config?: Record<string, unknown> };
   const entries = doc.config ?? {};
-  return (key: string): RawConfigValue | undefined => {
+  const read = (key: string): RawConfigValue | undefined => {
     const value = entries[`${CONFIG_NAMESPACE}:${key}`];
     if (value === undefined || value === null) return undefined;
     if (isSecure(value)) return { value: "", secret: true };
     return { value: typeof value === "string" ? value : JSON.stringify(value), secret: false };
   };
+  return Object.assign(read, { keys: () => Object.keys(entries) });
 }

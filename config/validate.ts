@@ -6,6 +6,8 @@ import {
   checkFlux,
   checkKubernetesVersion,
   checkProxmox,
+  checkPins,
+  checkSubnet,
   checkSecurity,
   gitTransport,
 } from "./cluster-checks";
@@ -41,6 +43,8 @@ export function validateConfig(input: unknown): ValidatedConfig {
   checkAgeRecipients(config, issues);
   checkFlux(config, issues);
   checkProxmox(config, issues);
+  checkSubnet(config, issues);
+  checkPins(config, issues);
   const extensions = normalizeExtensions(config.image.extensions, issues);
   const runtimeSecrets = checkRuntimeSecrets(config.runtimeSecrets, (input as Record<string, unknown>).runtimeSecrets, config.nodes.length, issues);
 
@@ -141,5 +145,9 @@ function normalize(
     runtimeSecrets,
     outputDir: config.outputDir,
     secretsImportFrom: config.secretsImportFrom,
+    pins: {
+      ...(config.clusterAgeRecipient !== undefined ? { clusterAgeRecipient: config.clusterAgeRecipient } : {}),
+      ...(config.machineSecretsFingerprint !== undefined ? { machineSecretsFingerprint: config.machineSecretsFingerprint } : {}),
+    },
   };
 }

@@ -4,8 +4,7 @@
  */
 import { promises as fs } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parse } from "yaml";
-import { decryptText, loadAgeIdentities, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, loadSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
+import { decryptText, loadAgeIdentities, parseBoundedYaml, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, loadSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
 import { findPlaintextSecrets } from "./secret-patterns";
 import { ENC_VALUE, unencryptedLeaves } from "./encrypted-leaves";
 import { secretValue } from "./existing-tree";
@@ -91,6 +90,13 @@ function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): Enc
         : `has a plaintext value at ${leaf.path} that ${ruleLabel(rule)} requires to be encrypted`,
     );
   }
+  const extra = [...new Set(recipients)].filter((r) => !ruleRecipients(rule).includes(r));
+  if (extra.length > 0) {
+    findings.push(
+      `is also encrypted to ${extra.join(", ")}, which ${ruleLabel(rule)} does not list: whoever holds that identity can read it. ` +
+        `Unless you added it on purpose, the file was replaced or re-encrypted outside the rules: restore it from Git history (or drop the recipient with \`sops updatekeys ${rel}\`)`,
+    );
+  }
   const missing = ruleRecipients(rule).filter((r) => !recipients.includes(r));
   if (missing.length > 0) {
     findings.push(`is not encrypted to ${missing.join(", ")} required by ${ruleLabel(rule)}: run \`sops updatekeys ${rel}\``);
@@ -100,7 +106,7 @@ function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): Enc
 
 function isSopsAgeSecret(text: string): boolean {
   try {
-    const doc = parse(text) as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    const doc = parseBoundedYaml(text, "the manifest") as { kind?: unknown; metadata?: { name?: unknown } } | null;
     return doc?.kind === "Secret" && doc.metadata?.name === "sops-age";
   } catch {
     return false;
@@ -140,7 +146,10 @@ async function checkSopsAgeSecret(rel: string, text: string, rule: CreationRule,
   if (!ruleRecipients(rule).includes(recipient)) {
     report.findings.push({
       file: rel,
-      problem: `the sops-age Secret holds the identity of ${recipient}, which is not a recipient of ${ruleLabel(rule)}: Flux could not decrypt the files it applies; add it to .sops.yaml`,
+      problem:
+        `the sops-age Secret holds the identity of ${recipient}, which is not a recipient of ${ruleLabel(rule)}: Flux could not decrypt the files it applies. ` +
+        "Unless you replaced the cluster identity yourself, this file was replaced (anyone who can read .sops.yaml can forge one): restore it from Git history, " +
+        "and compare with talos-homelab:clusterAgeRecipient in the stack file; never add a recipient you do not recognise to .sops.yaml",
     });
   }
 }

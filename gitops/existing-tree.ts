@@ -1,8 +1,7 @@
 /** Reads what a previous render left in the tree, so that secrets are reused instead of regenerated. */
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
-import { decryptText } from "../sops";
+import { decryptText, parseBoundedYaml } from "../sops/index";
 import { UndecryptableTreeFileError } from "./undecryptable";
 
 /** The decrypted content of `relPath` under `root`, `undefined` when the file does not exist. */
@@ -28,7 +27,7 @@ interface SecretManifest {
 
 /** The value of `key` in a Kubernetes Secret manifest (`stringData` as is, `data` base64-decoded). */
 export function secretValue(manifestYaml: string, key: string): string | undefined {
-  const doc = parse(manifestYaml) as SecretManifest | null;
+  const doc = parseBoundedYaml(manifestYaml, "the manifest") as SecretManifest | null;
   const plain = doc?.stringData?.[key];
   if (typeof plain === "string") return plain;
   const encoded = doc?.data?.[key];

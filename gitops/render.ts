@@ -16,6 +16,17 @@ import { decryptTreeFile, secretValue } from "./existing-tree";
 import { chooseRecipients, type RecipientChoice } from "./recipients";
 import { treePaths } from "./tree-layout";
 import { removeStaleLayerFiles } from "./stale-layer-files";
+import { writeStackPins } from "./stack-pins";
+import {
+  existingClusterEvidence,
+  identityMismatch,
+  machineSecretsFingerprint,
+  missingIdentity,
+  missingSecrets,
+  secretsMismatch,
+  unpinned,
+  type StackPins,
+} from "./tree-trust";
 import { writeTree } from "./write-tree";
 
 export interface RenderOptions {
@@ -29,6 +40,10 @@ export interface RenderOptions {
   readonly now?: Date;
   /** One line per call; never receives a secret. */
   readonly log?: (line: string) => void;
+  /** `--new-cluster`: ignore the tree's cluster identity and machine secrets, generate new ones and re-pin them. */
+  readonly newCluster?: boolean;
+  /** `--adopt-tree`: reuse an existing tree that the stack file does not pin yet, and pin it. */
+  readonly adoptTree?: boolean;
 }
 
 export type Provenance = "reused" | "generated" | "from TALOS_HOMELAB_AGE_IDENTITY";
@@ -45,45 +60,71 @@ export interface RenderResult {
 
 interface ClusterIdentity {
   readonly identity: string;
+  readonly recipient: string;
   readonly provenance: Provenance;
 }
 
-/** The cluster identity: configured, else the one in the existing sops-age Secret, else a new one. */
-async function clusterIdentityFor(
-  configured: string | undefined,
-  outDir: string,
-  cluster: string,
-  identities: readonly string[],
-): Promise<ClusterIdentity> {
+interface TrustContext {
+  readonly outDir: string;
+  readonly cluster: string;
+  readonly pins: StackPins;
+  /** Why the tree belongs to an existing cluster, `undefined` for a fresh tree. */
+  readonly evidence: string | undefined;
+  readonly newCluster: boolean;
+  /** Reused values the stack does not pin yet. */
+  readonly unpinned: { clusterAgeRecipient?: string; machineSecretsFingerprint?: string };
+}
+
+/** The cluster identity: configured, else the one in the existing sops-age Secret (if the pin agrees), else a new one. */
+async function clusterIdentityFor(configured: string | undefined, trust: TrustContext, identities: readonly string[]): Promise<ClusterIdentity> {
+  const pinned = trust.pins.clusterAgeRecipient;
   if (configured !== undefined) {
-    return { identity: normalizeClusterIdentity(configured, "TALOS_HOMELAB_AGE_IDENTITY"), provenance: "from TALOS_HOMELAB_AGE_IDENTITY" };
+    const identity = normalizeClusterIdentity(configured, "TALOS_HOMELAB_AGE_IDENTITY");
+    const recipient = await clusterIdentityRecipient(identity);
+    if (pinned !== undefined && recipient !== pinned && !trust.newCluster) throw identityMismatch("TALOS_HOMELAB_AGE_IDENTITY", recipient, pinned);
+    return { identity, recipient, provenance: "from TALOS_HOMELAB_AGE_IDENTITY" };
   }
-  const path = treePaths.sopsAgeSecret(cluster);
-  const manifest = await decryptTreeFile(outDir, path, identities);
+  const path = treePaths.sopsAgeSecret(trust.cluster);
+  const manifest = trust.newCluster ? undefined : await decryptTreeFile(trust.outDir, path, identities);
   if (manifest !== undefined) {
     const stored = secretValue(manifest, SOPS_AGE_SECRET_KEY);
     if (stored === undefined) {
       throw new Error(`${path} decrypts but has no ${SOPS_AGE_SECRET_KEY} entry: restore it from Git, or set TALOS_HOMELAB_AGE_IDENTITY`);
     }
-    return { identity: normalizeClusterIdentity(stored, path), provenance: "reused" };
+    const identity = normalizeClusterIdentity(stored, path);
+    const recipient = await clusterIdentityRecipient(identity);
+    if (pinned === undefined) trust.unpinned.clusterAgeRecipient = recipient;
+    else if (recipient !== pinned) throw identityMismatch(path, recipient, pinned);
+    return { identity, recipient, provenance: "reused" };
   }
-  return { identity: (await generateAgeIdentity()).identity, provenance: "generated" };
+  if (trust.evidence !== undefined && !trust.newCluster) throw missingIdentity(path, trust.evidence);
+  const { identity, recipient } = await generateAgeIdentity();
+  return { identity, recipient, provenance: "generated" };
 }
 
 async function machineSecretsFor(
   config: HomelabConfig,
-  outDir: string,
+  trust: TrustContext,
   identities: readonly string[],
   now: Date,
 ): Promise<{ bundle: SecretsBundle; provenance: "reused" | "generated" }> {
   const path = treePaths.secrets(config.clusterName);
-  const existing = await decryptTreeFile(outDir, path, identities);
-  if (existing === undefined) return { bundle: await generateSecretsBundle(config.contract, now), provenance: "generated" };
+  const existing = trust.newCluster ? undefined : await decryptTreeFile(trust.outDir, path, identities);
+  if (existing === undefined) {
+    if (trust.evidence !== undefined && !trust.newCluster) throw missingSecrets(path, trust.evidence);
+    return { bundle: await generateSecretsBundle(config.contract, now), provenance: "generated" };
+  }
+  let bundle: SecretsBundle;
   try {
-    return { bundle: parseSecretsYaml(existing), provenance: "reused" };
+    bundle = parseSecretsYaml(existing);
   } catch (e) {
     throw new Error(`${path} decrypts but is not a Talos secrets bundle (${(e as Error).message}): restore it from Git; it is not regenerated automatically`);
   }
+  const fingerprint = machineSecretsFingerprint(bundle);
+  const pinned = trust.pins.machineSecretsFingerprint;
+  if (pinned === undefined) trust.unpinned.machineSecretsFingerprint = fingerprint;
+  else if (fingerprint !== pinned) throw secretsMismatch(path, fingerprint, pinned);
+  return { bundle, provenance: "reused" };
 }
 
 function announceRecipients(choice: RecipientChoice, log: (line: string) => void): void {
@@ -141,8 +182,16 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
   log(`Rendering cluster "${cluster}" (Talos ${config.talosVersion}, Kubernetes ${config.kubernetesVersion}, ${config.nodes.length} nodes) into ${outDir}`);
 
   const envIdentities = (await loadAgeIdentities(env)).map((i) => i.secretKey);
-  const clusterIdentity = await clusterIdentityFor(secrets.clusterAgeIdentity, outDir, cluster, envIdentities);
-  const clusterRecipient = await clusterIdentityRecipient(clusterIdentity.identity);
+  const trust: TrustContext = {
+    outDir,
+    cluster,
+    pins: config.pins,
+    evidence: existingClusterEvidence(outDir, cluster, config.nodes.map((n) => n.name), config.pins),
+    newCluster: opts.newCluster === true,
+    unpinned: {},
+  };
+  const clusterIdentity = await clusterIdentityFor(secrets.clusterAgeIdentity, trust, envIdentities);
+  const clusterRecipient = clusterIdentity.recipient;
   const choice = await chooseRecipients({
     ...(opts.recipients !== undefined ? { override: opts.recipients } : {}),
     configRecipients: config.ageRecipients,
@@ -153,7 +202,8 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
   log(`Cluster age identity: ${clusterIdentity.provenance} (recipient ${clusterRecipient}), kept in ${treePaths.sopsAgeSecret(cluster)}`);
 
   const identities = [clusterIdentity.identity, ...envIdentities];
-  const secretsBundle = await machineSecretsFor(config, outDir, identities, now);
+  const secretsBundle = await machineSecretsFor(config, trust, identities, now);
+  if (Object.keys(trust.unpinned).length > 0 && opts.adoptTree !== true) throw unpinned(opts.stackFile, outDir, trust.unpinned);
   log(`Machine secrets: ${secretsBundle.provenance}`);
   const talosconfig = await talosconfigFor(config, secretsBundle.bundle, await decryptTreeFile(outDir, treePaths.talosconfig(cluster), identities), now);
   const kubeconfig = await kubeconfigFor(config, secretsBundle.bundle, await decryptTreeFile(outDir, treePaths.kubeconfig(cluster), identities), now);
@@ -181,6 +231,11 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
     onWritten: (file) => log(progressLine(file)),
   });
   for (const path of await removeStaleLayerFiles(outDir, cluster, config.runtimeSecrets)) log(`removed ${path} (runtimeSecrets is now ${config.runtimeSecrets.mode})`);
+  const pinned = await writeStackPins(opts.stackFile, {
+    clusterAgeRecipient: clusterRecipient,
+    machineSecretsFingerprint: machineSecretsFingerprint(secretsBundle.bundle),
+  });
+  for (const line of pinned) log(`Pinned ${line} in ${opts.stackFile}: commit it with the tree (render reuses the tree only while it matches).`);
   for (const w of warnings) log(`warning: ${w}`);
   log(summaryLine(files));
   return {

@@ -65,18 +65,26 @@ export function findPlaintextSecrets(text: string): SecretMatch[] {
 /** A Kubernetes Secret manifest whose data/stringData are not sops-encrypted. */
 function plaintextKubernetesSecrets(text: string): SecretMatch[] {
   const out: SecretMatch[] = [];
-  let offset = 0;
+  // line numbers are counted as the documents go by (re-counting from the start made many documents quadratic)
+  let startLine = 1;
   for (const doc of text.split(/^---[ \t]*$/m)) {
-    const startLine = text.slice(0, offset).split("\n").length;
-    offset += doc.length + 3;
+    const docStart = startLine;
+    startLine += newlines(doc);
     if (!/^kind:\s*["']?Secret["']?\s*$/m.test(doc)) continue;
     const dataLine = /^(?:data|stringData):[ \t]*\S?.*$/m.exec(doc);
     if (dataLine === null) continue;
     const body = doc.slice(dataLine.index);
-    const hasValue = /^[ \t]+[^\s#][^:]*:[ \t]*\S/m.test(body) || /^(?:data|stringData):[ \t]*\{[^}]/.test(body);
+    // `[^:\n]*`: a key never spans lines (`[^:]*` scanned to the end of the text from every line: quadratic)
+    const hasValue = /^[ \t]+[^\s#][^:\n]*:[ \t]*\S/m.test(body) || /^(?:data|stringData):[ \t]*\{[^}]/.test(body);
     if (hasValue && !/ENC\[AES256_GCM,/.test(body)) {
-      out.push({ line: startLine + doc.slice(0, dataLine.index).split("\n").length - 1, what: "a Kubernetes Secret with plaintext data/stringData" });
+      out.push({ line: docStart + newlines(doc.slice(0, dataLine.index)), what: "a Kubernetes Secret with plaintext data/stringData" });
     }
   }
   return out;
+}
+
+function newlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }

@@ -13,6 +13,8 @@ export const GITIGNORE_PATTERNS: readonly string[] = [
   "*.dec.yml",
   "*.decrypted.*",
   "plaintext/",
+  // temp files of atomic writes (.<name>.<random>.tmp), removed on failure and interruption, but not on kill -9
+  ".*.tmp",
   // unencrypted client configs
   "talosconfig",
   "kubeconfig",

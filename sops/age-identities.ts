@@ -7,7 +7,8 @@ import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
-import { writeFileAtomic } from "./atomic-write";
+import { createFileExclusive } from "./atomic-write";
+import { looksLikeAgeIdentity, redactKeyMaterial } from "./redact";
 import { splitShellWords } from "./shell-words";
 
 export interface AgeIdentity {
@@ -67,25 +68,30 @@ export async function parseAgeIdentities(text: string, source: string): Promise<
     if (line === "" || line.startsWith("#")) continue;
     if (line.startsWith("AGE-PLUGIN-")) throw new Error(`${source} line ${n + 1}: age plugin identities are not supported here`);
     if (!line.startsWith("AGE-SECRET-KEY-1") && !line.startsWith("AGE-SECRET-KEY-PQ-1")) {
-      throw new Error(`${source} line ${n + 1}: unknown identity type (expected AGE-SECRET-KEY-1…; lines must not be indented)`);
+      const hint = looksLikeAgeIdentity(line) ? "an identity must be upper case, unquoted and not indented" : "lines must not be indented";
+      throw new Error(`${source} line ${n + 1}: unknown identity type (expected AGE-SECRET-KEY-1…; ${hint})`);
     }
     try {
       await identityToRecipient(line);
     } catch (e) {
-      throw new Error(`${source} line ${n + 1}: malformed age identity (${(e as Error).message})`);
+      throw new Error(`${source} line ${n + 1}: malformed age identity (${redactKeyMaterial((e as Error).message)}); its text is not shown`);
     }
     out.push({ secretKey: line, source });
   }
   return out;
 }
 
+/** Runs SOPS_AGE_KEY_CMD. Its stderr and stdout are never quoted in errors: either may hold the keys. */
 function runKeyCommand(command: string, env: NodeJS.ProcessEnv): Promise<string> {
   const args = splitShellWords(command);
   if (args.length === 0) return Promise.reject(new Error("the command is empty"));
   return new Promise((resolve, reject) => {
     execFile(args[0], args.slice(1), { env, maxBuffer: 1024 * 1024 }, (err, stdout) => {
-      if (err) reject(err);
-      else resolve(stdout);
+      if (!err) return resolve(stdout);
+      const e = err as NodeJS.ErrnoException & { code?: number | string; signal?: string | null };
+      const why =
+        typeof e.code === "number" ? `it exited with code ${e.code}` : e.signal ? `it was killed by ${e.signal}` : e.code === "ENOENT" ? "it was not found" : `it failed (${e.code ?? "unknown error"})`;
+      reject(new Error(`${why}; its output is not shown because it may hold keys`));
     });
   });
 }
@@ -111,7 +117,7 @@ export async function lookupAgeIdentities(env: NodeJS.ProcessEnv = process.env):
     try {
       texts.push({ source: "SOPS_AGE_KEY_CMD", text: await runKeyCommand(env.SOPS_AGE_KEY_CMD, env) });
     } catch (e) {
-      errors.push(`failed to execute command ${env.SOPS_AGE_KEY_CMD} from SOPS_AGE_KEY_CMD: ${(e as Error).message}`);
+      errors.push(redactKeyMaterial(`failed to execute command ${env.SOPS_AGE_KEY_CMD} from SOPS_AGE_KEY_CMD: ${(e as Error).message}`));
     }
   } else unused.push("SOPS_AGE_KEY_CMD");
 
@@ -167,7 +173,7 @@ export async function recipientOf(identity: string): Promise<string> {
   try {
     return await identityToRecipient(identity.trim());
   } catch (e) {
-    throw new Error(`not a valid age identity (expected AGE-SECRET-KEY-1…): ${(e as Error).message}`);
+    throw new Error(`not a valid age identity (expected AGE-SECRET-KEY-1…): ${redactKeyMaterial((e as Error).message)}`);
   }
 }
 
@@ -185,20 +191,28 @@ export async function ensureDefaultAgeIdentity(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ path: string; recipient: string; created: boolean }> {
   const path = defaultAgeKeyFilePath(env);
-  let existing: string | undefined;
-  try {
-    existing = await fs.readFile(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`cannot read the age key file ${path}: ${(e as Error).message}`);
-  }
-  if (existing !== undefined) {
-    const ids = await parseAgeIdentities(existing, path);
-    if (ids.length === 0) throw new Error(`the age key file ${path} exists but holds no identity; add one (age-keygen >> ${path}) or move the file away`);
-    return { path, recipient: await identityToRecipient(ids[0].secretKey), created: false };
-  }
+  const existing = await readExistingDefaultIdentity(path);
+  if (existing !== undefined) return { path, recipient: existing, created: false };
   await fs.mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await fs.chmod(dirname(path), 0o700);
   const { identity, recipient } = await generateAgeIdentity();
-  await writeFileAtomic(path, formatAgeKeyFile(identity, recipient), 0o600);
-  return { path, recipient, created: true };
+  // exclusive create: when another process created it meanwhile, its identity is the one, and is re-read
+  if (await createFileExclusive(path, formatAgeKeyFile(identity, recipient), 0o600)) return { path, recipient, created: true };
+  const winner = await readExistingDefaultIdentity(path);
+  if (winner === undefined) throw new Error(`the age key file ${path} was created concurrently but cannot be read back`);
+  return { path, recipient: winner, created: false };
+}
+
+/** The recipient of the first identity in keys.txt, `undefined` when the file does not exist. */
+async function readExistingDefaultIdentity(path: string): Promise<string | undefined> {
+  let existing: string;
+  try {
+    existing = await fs.readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`cannot read the age key file ${path}: ${(e as Error).message}`);
+  }
+  const ids = await parseAgeIdentities(existing, path);
+  if (ids.length === 0) throw new Error(`the age key file ${path} exists but holds no identity; add one (age-keygen >> ${path}) or move the file away`);
+  return identityToRecipient(ids[0].secretKey);
 }

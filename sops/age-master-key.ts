@@ -4,6 +4,7 @@
  */
 import { Decrypter, Encrypter, armor } from "age-encryption";
 import type { AgeIdentity } from "./age-identities";
+import { looksLikeAgeIdentity, redactKeyMaterial } from "./redact";
 
 export type AgeRecipientKind = "x25519" | "pq-hybrid";
 
@@ -19,7 +20,10 @@ export function ageRecipientKind(recipient: string): AgeRecipientKind {
     throw new Error(`age recipient ${JSON.stringify(r)} is an age plugin recipient; plugins are not supported here. Use an age1… X25519 or age1pq1… recipient.`);
   }
   if (r.startsWith("age1")) return "x25519";
-  throw new Error(`${JSON.stringify(r)} is not an age recipient: expected age1… (X25519) or age1pq1… (post-quantum hybrid)`);
+  if (looksLikeAgeIdentity(r)) {
+    throw new Error("an age identity (secret key, not shown) was given as a recipient: use its public age1… recipient (age-keygen -y) and keep the identity secret");
+  }
+  throw new Error(`${JSON.stringify(redactKeyMaterial(r))} is not an age recipient: expected age1… (X25519) or age1pq1… (post-quantum hybrid)`);
 }
 
 /** Validates a recipient by parsing it the way encryption will; throws naming the recipient. */

@@ -1,8 +1,9 @@
 import { bech32 } from "@scure/base";
+import { looksLikeAgeIdentity } from "../sops/redact";
 
 /** Checks an age recipient string (X25519 `age1...` or post-quantum `age1pq1...`); returns a problem or undefined. */
 export function ageRecipientProblem(recipient: string): string | undefined {
-  if (recipient.startsWith("AGE-SECRET-KEY-")) {
+  if (looksLikeAgeIdentity(recipient)) {
     return "is an age identity (secret key), not a recipient: put its public `age1...` recipient here and keep the identity secret";
   }
   if (!recipient.startsWith("age1")) return "is not an age recipient: it must start with `age1`";

@@ -24,7 +24,9 @@ export {
   formatAgeKeyFile,
 } from "./age-identities";
 export { ageRecipientProblem } from "./age-recipient";
-export { writeFileAtomic } from "./atomic-write";
+export { existingModeOr, writeFileAtomic } from "./atomic-write";
+export { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial } from "./redact";
+export { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, parseBoundedYaml } from "./stores/parse-limits";
 export { readInputFile, writeOutputFile, type OutputTarget } from "./operations/file-io";
 export { reencryptIfChanged, type ReencryptOptions } from "./reencrypt";
 export { encryptFile, encryptBytes, type EncryptOptions } from "./operations/encrypt";

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import { parse } from "yaml";
+import { parseBoundedYaml } from "./stores/parse-limits";
 import { RULE_FIELDS, type EncryptionRules } from "./encryption-rules";
 import { NoMatchingCreationRuleError } from "./errors";
 import { goRegexp } from "./go-regexp";
@@ -62,7 +62,7 @@ export function loadSopsConfig(path: string): SopsConfig {
   }
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseBoundedYaml(text, path);
   } catch (e) {
     throw new SopsConfigError(`error loading config: ${path} is not valid YAML: ${(e as Error).message}`);
   }

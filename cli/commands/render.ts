@@ -7,6 +7,8 @@ interface RenderFlags {
   stack: string;
   out?: string;
   age?: string;
+  newCluster?: boolean;
+  adoptTree?: boolean;
 }
 
 export function registerRenderCommand(program: Command): void {
@@ -22,9 +24,13 @@ export function registerRenderCommand(program: Command): void {
       "-a, --age <recipients>",
       "comma-separated age recipients replacing the configured ones (also SOPS_AGE_RECIPIENTS); the cluster identity is always added",
     )
+    .option("--new-cluster", "ignore the tree's cluster identity and machine secrets: generate new ones (a NEW cluster) and re-pin them in the stack file")
+    .option("--adopt-tree", "reuse an existing tree the stack file does not pin yet (after checking it is yours), and pin it")
     .addHelpText(
       "after",
-      "\nWith no recipient configured, the identity at sops's default location ($XDG_CONFIG_HOME/sops/age/keys.txt,\n" +
+      "\nReuse of an existing tree is anchored to talos-homelab:clusterAgeRecipient and machineSecretsFingerprint in the\n" +
+        "stack file (written by the first render); see docs/operations.md.\n" +
+        "\nWith no recipient configured, the identity at sops's default location ($XDG_CONFIG_HOME/sops/age/keys.txt,\n" +
         "else ~/.config/sops/age/keys.txt) is used, and created (0600) if absent: back it up.\n" +
         "Secrets from the environment: TALOS_HOMELAB_AGE_IDENTITY (cluster identity), TALOS_HOMELAB_GIT_TOKEN / TALOS_HOMELAB_GIT_SSH_KEY.",
     )
@@ -41,6 +47,8 @@ export function registerRenderCommand(program: Command): void {
           stackFile,
           ...(flags.out !== undefined ? { outDir: flags.out } : {}),
           ...(flags.age !== undefined ? { recipients: flags.age } : {}),
+          ...(flags.newCluster === true ? { newCluster: true } : {}),
+          ...(flags.adoptTree === true ? { adoptTree: true } : {}),
           log: (line) => process.stdout.write(`${line}\n`),
         });
       } catch (e) {

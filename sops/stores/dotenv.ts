@@ -5,12 +5,13 @@ import { SopsMetadata, metadataFromBranch, metadataToBranch } from "../metadata"
 import { Branch, Entry, Scalar, Tree, Value, isComment } from "../tree";
 import { flattenBranch, unflattenToBranch } from "./flatten";
 import type { Store } from "./index";
+import { decodeUtf8 } from "./parse-limits";
 
 const PREFIX = "sops_";
 
 function parseLines(bytes: Buffer): Branch {
   const items: Branch["items"] = [];
-  for (const line of bytes.toString("utf8").split("\n")) {
+  for (const line of decodeUtf8(bytes, "dotenv").split("\n")) {
     if (line === "") continue;
     if (line.startsWith("#")) {
       items.push({ kind: "comment", value: line.slice(1) });

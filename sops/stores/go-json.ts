@@ -2,11 +2,13 @@
 import { InvalidInputError } from "../errors";
 import { formatGoTime, parseRfc3339 } from "../go-time";
 import { Branch, Sequence, Value, isComment } from "../tree";
+import { MAX_NESTING_DEPTH, checkDocumentSize, nestingError } from "./parse-limits";
 
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 class JsonParser {
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -30,8 +32,8 @@ class JsonParser {
 
   private parseValue(): Value {
     const c = this.text[this.pos];
-    if (c === "{") return this.parseObject();
-    if (c === "[") return this.parseArray();
+    if (c === "{") return this.nested(() => this.parseObject());
+    if (c === "[") return this.nested(() => this.parseArray());
     if (c === '"') return { kind: "str", value: this.parseString() };
     if (c === "t" && this.text.startsWith("true", this.pos)) {
       this.pos += 4;
@@ -46,6 +48,13 @@ class JsonParser {
       return { kind: "null" };
     }
     return this.parseNumber();
+  }
+
+  private nested<T>(parse: () => T): T {
+    if (++this.depth > MAX_NESTING_DEPTH) throw nestingError("json");
+    const v = parse();
+    this.depth--;
+    return v;
   }
 
   private parseObject(): Branch {
@@ -127,6 +136,7 @@ class JsonParser {
 }
 
 export function parseJson(text: string): Value {
+  checkDocumentSize(text.length, "JSON");
   return new JsonParser(text).parseDocument();
 }
 

@@ -4,9 +4,10 @@ import { SopsMetadata, metadataFromDocument, metadataToBranch } from "../metadat
 import { Branch, Tree, getEntry, withoutEntry } from "../tree";
 import { emitJson, parseJson } from "./go-json";
 import type { Store } from "./index";
+import { decodeUtf8 } from "./parse-limits";
 
 function parseTopObject(bytes: Buffer): Branch {
-  const v = parseJson(bytes.toString("utf8"));
+  const v = parseJson(decodeUtf8(bytes, "json"));
   if (v.kind !== "branch") {
     throw new InvalidInputError(`the JSON document's top level is ${v.kind === "sequence" ? "an array" : "a scalar"}; sops needs a JSON object`);
   }

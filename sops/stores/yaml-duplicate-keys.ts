@@ -5,6 +5,8 @@
  */
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import type { Document, Node as YamlNode } from "yaml";
+import { type AliasBudget, MAX_NESTING_DEPTH, nestingError } from "./parse-limits";
+import { type AliasResolver, aliasResolver } from "./yaml-aliases";
 
 /** Which mappings sops checks: all of them on plaintext input, only the top level and `sops` when reading metadata. */
 export type DuplicateKeyScope = "plain" | "encrypted";
@@ -18,9 +20,16 @@ function keyIdentity(key: unknown): string | undefined {
 }
 
 /** The yaml.v3 error lines (`line 3: mapping key "a" already defined at line 1`) for the duplicates in `doc`. */
-export function duplicateKeyErrors(doc: Document.Parsed, lineOf: (offset: number) => number, scope: DuplicateKeyScope): string[] {
+export function duplicateKeyErrors(
+  doc: Document.Parsed,
+  lineOf: (offset: number) => number,
+  scope: DuplicateKeyScope,
+  budget?: AliasBudget,
+  resolveAlias: AliasResolver = aliasResolver(doc),
+): string[] {
   const errors: string[] = [];
   let aliasDepth = 0;
+  let depth = 0;
   const line = (node: unknown): number => lineOf((node as YamlNode | null)?.range?.[0] ?? 0) + 1;
 
   const mappingErrors = (pairs: ReadonlyArray<{ key: unknown }>): string[] => {
@@ -45,13 +54,21 @@ export function duplicateKeyErrors(doc: Document.Parsed, lineOf: (offset: number
   };
 
   const walk = (node: unknown, depthLeft: number): void => {
+    budget?.node(aliasDepth > 0);
     if (isAlias(node)) {
       if (aliasDepth >= MAX_ALIAS_DEPTH) return;
       aliasDepth++;
-      walk(node.resolve(doc), depthLeft);
+      walk(resolveAlias(node), depthLeft);
       aliasDepth--;
       return;
     }
+    if ((isSeq(node) || isMap(node)) && depth + 1 > MAX_NESTING_DEPTH) throw nestingError("yaml");
+    depth++;
+    walkCollection(node, depthLeft);
+    depth--;
+  };
+
+  const walkCollection = (node: unknown, depthLeft: number): void => {
     if (isSeq(node)) {
       if (depthLeft > 0) for (const item of node.items) walk(item, depthLeft);
       return;

@@ -7,6 +7,8 @@ import type { CST, Node as YamlNode, Scalar as YamlScalar } from "yaml";
 import { InvalidInputError, UnreadableEncryptedFileError } from "../errors";
 import { Branch, Comment, Scalar, Sequence, Value } from "../tree";
 import { type DuplicateKeyScope, duplicateKeyErrors } from "./yaml-duplicate-keys";
+import { AliasBudget, MAX_NESTING_DEPTH, checkDocumentSize, checkYamlNesting, nestingError } from "./parse-limits";
+import { type AliasResolver, aliasResolver } from "./yaml-aliases";
 import { parseEncryptedYamlFast } from "./yaml-encrypted-fast-parse";
 import { parseSimpleYaml } from "./yaml-simple-parse";
 import { resolvePlain, resolvePlainScalar } from "./yaml-typing";
@@ -93,9 +95,13 @@ class DocumentConverter {
   private readonly entries: EntryRef[] = [];
   private aliasDepth = 0;
 
+  private depth = 0;
+
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineIndex,
+    private readonly budget: AliasBudget,
+    private readonly resolveAlias: AliasResolver,
   ) {}
 
   private where(path: string[]): string {
@@ -131,7 +137,7 @@ class DocumentConverter {
         `Tree contains a non-string key (${r.kind}): ${JSON.stringify(text)} at ${this.where(path)}. Only string keys are supported; quote the key`,
       );
     }
-    if (isAlias(node)) return this.key(node.resolve(this.doc), path);
+    if (isAlias(node)) return this.key(this.resolveAlias(node), path);
     throw new InvalidInputError(`Tree contains a non-string key at ${this.where(path)}: keys must be plain strings`);
   }
 
@@ -141,15 +147,25 @@ class DocumentConverter {
   }
 
   value(node: unknown, path: string[], parent: Collection | undefined, track: boolean): Value {
+    this.budget.node(this.aliasDepth > 0);
     if (node === null || node === undefined) return { kind: "null" };
     if (isAlias(node)) {
       if (++this.aliasDepth > 1000) throw new InvalidInputError("YAML aliases nest too deeply (recursive alias?)");
-      const target = node.resolve(this.doc);
+      const target = this.resolveAlias(node);
       const v = this.value(target, path, parent, false);
       this.aliasDepth--;
       return v;
     }
     if (isScalar(node)) return this.scalar(node, path);
+    // structure and alias expansion together: a chain of aliases nests without indentation
+    if ((isMap(node) || isSeq(node)) && this.depth + 1 > MAX_NESTING_DEPTH) throw nestingError("yaml");
+    this.depth++;
+    const v = this.collection(node, path, parent, track);
+    this.depth--;
+    return v;
+  }
+
+  private collection(node: unknown, path: string[], parent: Collection | undefined, track: boolean): Value {
     if (isMap(node)) {
       const out: Branch = { kind: "branch", items: [] };
       const c = this.newCollection(out, node, parent);
@@ -287,12 +303,17 @@ class DocumentConverter {
  * them: everywhere in plaintext input (exit 2), only at the top level and in `sops` in encrypted input (exit 1).
  */
 export function parseYamlDocuments(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
+  // the fast paths bound their own nesting (16 and MAX_NESTING_DEPTH levels, no aliases; the encrypted one hands its
+  // tail to the full parser); everything else is pre-scanned by the full parser
+  checkDocumentSize(text.length, "YAML");
   const encrypted = duplicateKeys === "encrypted" ? parseEncryptedYamlFast(text, (tail) => parseYamlDocumentsFully(tail, duplicateKeys)) : undefined;
   return encrypted ?? parseSimpleYaml(text) ?? parseYamlDocumentsFully(text, duplicateKeys);
 }
 
 /** `parseYamlDocuments` without the fast path for simple documents. */
 export function parseYamlDocumentsFully(text: string, duplicateKeys: DuplicateKeyScope = "plain"): Branch[] {
+  checkYamlNesting(text);
+  const budget = new AliasBudget("yaml");
   const lines = new LineIndex(text);
   const tokens: CST.Token[] = Array.from(new Parser().parse(text));
   const commentsPerDoc: SourceComment[][] = [];
@@ -317,8 +338,9 @@ export function parseYamlDocumentsFully(text: string, duplicateKeys: DuplicateKe
       const where = ` at line ${lines.line(e.pos[0]) + 1}, column ${lines.column(e.pos[0]) + 1}`;
       throw new InvalidInputError(`Error unmarshalling input YAML${where}: ${e.message.split("\n")[0]}`);
     }
+    const resolve = aliasResolver(doc);
     if (i === 0) {
-      const duplicates = duplicateKeyErrors(doc, (offset) => lines.line(offset), duplicateKeys);
+      const duplicates = duplicateKeyErrors(doc, (offset) => lines.line(offset), duplicateKeys, budget, resolve);
       if (duplicates.length > 0) {
         const detail = `yaml: unmarshal errors:\n  ${duplicates.join("\n  ")}`;
         if (duplicateKeys === "plain") throw new InvalidInputError(`Error unmarshalling file: ${detail}`);
@@ -326,6 +348,6 @@ export function parseYamlDocumentsFully(text: string, duplicateKeys: DuplicateKe
       }
     }
     const comments = (commentsPerDoc[i] ?? []).sort((a, b) => a.offset - b.offset);
-    return new DocumentConverter(doc, lines).convert(comments);
+    return new DocumentConverter(doc, lines, budget, resolve).convert(comments);
   });
 }

@@ -3,6 +3,7 @@ import { AlreadyEncryptedError, EmptyDocumentError, InvalidInputError, MetadataN
 import { SopsMetadata, metadataFromDocument, metadataToBranch } from "../metadata";
 import { Branch, Tree, getEntry, withoutEntry } from "../tree";
 import type { Store } from "./index";
+import { decodeUtf8 } from "./parse-limits";
 import { emitYamlDocuments } from "./yaml-emit";
 import { parseYamlDocuments } from "./yaml-parse";
 
@@ -15,7 +16,7 @@ export function createYamlStore(options: YamlStoreOptions = {}): Store {
   const indent = options.indent ?? 4;
   return {
     parsePlain(bytes) {
-      const documents = parseYamlDocuments(bytes.toString("utf8"), "plain");
+      const documents = parseYamlDocuments(decodeUtf8(bytes, "yaml"), "plain");
       // As sops: an empty file has no document (92); comments or blanks alone are a decoding error, "EOF" (2).
       if (documents.length === 0 && bytes.length > 0) throw new InvalidInputError("Error unmarshalling file: EOF (the file holds only comments or blank lines, no YAML document)");
       if (documents.length === 0) throw new EmptyDocumentError();
@@ -23,7 +24,7 @@ export function createYamlStore(options: YamlStoreOptions = {}): Store {
       return { documents };
     },
     parseEncrypted(bytes) {
-      const docs = parseYamlDocuments(bytes.toString("utf8"), "encrypted");
+      const docs = parseYamlDocuments(decodeUtf8(bytes, "yaml"), "encrypted");
       // No document, so no `sops` entry: sops says "sops metadata not found" (and filestatus "not encrypted").
       if (docs.length === 0) throw new MetadataNotFoundError();
       const metadata = metadataFromDocument(docs[0]);

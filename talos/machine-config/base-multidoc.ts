@@ -1,6 +1,7 @@
 import type { CertAndKey } from "../types";
 import type { ConfigDocument, YamlMap } from "../patches/yaml-value";
 import type { BaseConfigInput } from "./base";
+import { metadataAuditPolicy, podSecurityAdmission } from "./api-server-defaults";
 
 const b64 = (pem: string): string => Buffer.from(pem, "utf8").toString("base64");
 const doc = (kind: string, fields: YamlMap = {}): ConfigDocument => ({ apiVersion: "v1alpha1", kind, ...fields });
@@ -78,23 +79,8 @@ function controlPlaneDocuments(input: BaseConfigInput, k8s: string): ConfigDocum
   }
   return [
     doc("KubeAggregatorCAConfig", { issuingCA: issuingCA(bundle.certs.k8sAggregator) }),
-    doc("KubeAdmissionControlConfig", {
-      name: "PodSecurity",
-      configuration: {
-        apiVersion: "pod-security.admission.config.k8s.io/v1alpha1",
-        defaults: {
-          audit: "restricted",
-          "audit-version": "latest",
-          enforce: "baseline",
-          "enforce-version": "latest",
-          warn: "restricted",
-          "warn-version": "latest",
-        },
-        exemptions: { namespaces: ["kube-system"], runtimeClasses: [], usernames: [] },
-        kind: "PodSecurityConfiguration",
-      },
-    }),
-    doc("KubeAuditPolicyConfig", { configuration: { apiVersion: "audit.k8s.io/v1", kind: "Policy", rules: [{ level: "Metadata" }] } }),
+    doc("KubeAdmissionControlConfig", { name: "PodSecurity", configuration: podSecurityAdmission() }),
+    doc("KubeAuditPolicyConfig", { configuration: metadataAuditPolicy() }),
     doc("KubeAuthenticationConfig", {
       configuration: {
         anonymous: { conditions: [{ path: "/livez" }, { path: "/readyz" }, { path: "/healthz" }], enabled: true },

@@ -3,6 +3,7 @@ import type { CertAndKey, NodeRole, SecretsBundle } from "../types";
 import type { ConfigDocument, YamlMap } from "../patches/yaml-value";
 import { CONTRACT_PROFILES } from "./contract-profile";
 import { multidocBaseMachineConfig } from "./base-multidoc";
+import { metadataAuditPolicy, podSecurityAdmission } from "./api-server-defaults";
 
 /** The inputs Talos's generator gets from us: nothing beyond these (no other generator options). */
 export interface BaseConfigInput {
@@ -90,25 +91,8 @@ function controlPlaneClusterFields(input: BaseConfigInput, k8s: string, sansFrom
       image: `registry.k8s.io/kube-apiserver:${k8s}`,
       ...(sansFromEndpoint ? { certSANs: [new URL(input.endpoint).hostname.replace(/^\[(.*)\]$/, "$1")] } : {}),
       ...(legacy ? { disablePodSecurityPolicy: true } : {}),
-      admissionControl: [
-        {
-          name: "PodSecurity",
-          configuration: {
-            apiVersion: "pod-security.admission.config.k8s.io/v1alpha1",
-            defaults: {
-              audit: "restricted",
-              "audit-version": "latest",
-              enforce: "baseline",
-              "enforce-version": "latest",
-              warn: "restricted",
-              "warn-version": "latest",
-            },
-            exemptions: { namespaces: ["kube-system"], runtimeClasses: [], usernames: [] },
-            kind: "PodSecurityConfiguration",
-          },
-        },
-      ],
-      auditPolicy: { apiVersion: "audit.k8s.io/v1", kind: "Policy", rules: [{ level: "Metadata" }] },
+      admissionControl: [{ name: "PodSecurity", configuration: podSecurityAdmission() }],
+      auditPolicy: metadataAuditPolicy(),
     },
     controllerManager: { image: `registry.k8s.io/kube-controller-manager:${k8s}` },
     proxy: { image: `registry.k8s.io/kube-proxy:${k8s}` },

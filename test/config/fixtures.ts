@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { readStackConfig, stackFileSource } from "../../config";
+import { ConfigError, readStackConfig, stackFileSource, validateConfig } from "../../config";
 
 export const EXAMPLE_STACK = resolve(__dirname, "../../Pulumi.homelab.yaml");
 
@@ -15,4 +15,15 @@ export function withChange(mutate: (config: Json & { nodes: Json[] }) => void): 
   const config = exampleInput() as Json & { nodes: Json[] };
   mutate(config);
   return config;
+}
+
+/** The message validation refuses `input` with; fails the test when it is accepted. */
+export function problems(input: unknown): string {
+  try {
+    validateConfig(input);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error("expected the configuration to be rejected");
 }

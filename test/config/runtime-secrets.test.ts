@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../../config";
+import { validateConfig } from "../../config";
 import { EXTERNAL_SECRETS_CHART, OPENBAO_CHART, SEALED_SECRETS_CHART, VAULT_CHART } from "../../kubernetes/runtime-secrets";
-import { withChange } from "./fixtures";
+import { problems, withChange } from "./fixtures";
 
 type Json = Record<string, unknown>;
 
@@ -10,16 +10,6 @@ function withLayer(section: Json, nodeCount?: number): Json {
     c.runtimeSecrets = section;
     if (nodeCount !== undefined) c.nodes = c.nodes.filter((n) => n.role === "controlplane").slice(0, nodeCount);
   });
-}
-
-function problems(input: unknown): string {
-  try {
-    validateConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error("expected the configuration to be rejected");
 }
 
 describe("runtimeSecrets config", () => {

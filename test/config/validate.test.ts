@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, validateConfig } from "../../config";
-import { exampleInput, withChange } from "./fixtures";
-
-function problems(input: unknown): string {
-  try {
-    validateConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error("expected the configuration to be rejected");
-}
+import { validateConfig } from "../../config";
+import { exampleInput, problems, withChange } from "./fixtures";
 
 const cp = (c: { nodes: Record<string, unknown>[] }, i: number) => c.nodes[i] as Record<string, unknown>;
 
@@ -49,7 +39,7 @@ const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
   ["disk too small", withChange((c) => (cp(c, 3).diskSize = 4)), /nodes\[3\]\.diskSize = 4: is below the 10 GiB Talos needs/],
   ["IP without prefix and no subnet", withChange((c) => { (c.network as Record<string, unknown>).subnet = undefined; cp(c, 0).ip = "192.168.10.11"; }), /nodes\[0\]\.ip = "192\.168\.10\.11": has no prefix length and network\.subnet is not set/],
   ["node CIDR outside network.subnet", withChange((c) => (cp(c, 3).ip = "10.9.0.21/24")), /nodes\[3\]\.ip = "10\.9\.0\.21\/24": is outside network\.subnet 192\.168\.10\.0\/24/],
-  ["Git token inside the Flux URL (redacted)", withChange((c) => ((c.flux as Record<string, unknown>).url = "https://me:ghp_secret123@github.com/me/gitops.git")), /flux\.url = "https:\/\/me:REDACTED@github\.com\/me\/gitops\.git": holds a credential in the URL\. Fix: .*talos-homelab:gitToken/],
+  ["Git token inside the Flux URL (redacted)", withChange((c) => ((c.flux as Record<string, unknown>).url = "https://me:ghp_secret123@github.com/me/gitops.git")), /flux\.url = "https:\/\/REDACTED:REDACTED@github\.com\/me\/gitops\.git": holds a credential in the URL \(a password\)\. Fix: .*talos-homelab:gitToken/],
   ["credentials inside the Proxmox endpoint", withChange((c) => ((c.proxmox as Record<string, unknown>).endpoint = "https://root:pw@pve1:8006/")), /proxmox\.endpoint = "https:\/\/pve1:8006\/": holds credentials in the URL/],
   ["bad Kubernetes version", withChange((c) => (c.kubernetesVersion = "latest")), /kubernetesVersion = "latest": is not a Kubernetes version/],
   ["bad extension name", withChange((c) => ((c.image as Record<string, unknown>).extensions = ["Not An Extension"])), /image\.extensions\[0\] = "Not An Extension": is not an Image Factory extension name/],

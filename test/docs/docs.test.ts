@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { withoutPins } from "../gitops/sandbox";
 import { CI_COMMANDS, docBlocks } from "./doc-commands";
 
 const ROOT = resolve(__dirname, "../..");
@@ -14,7 +15,9 @@ function sandbox(): { cwd: string; env: NodeJS.ProcessEnv } {
   const cwd = mkdtempSync(join(tmpdir(), "docs-test-"));
   for (const entry of readdirSync(ROOT)) {
     if ([".git", "rendered"].includes(entry)) continue;
-    if (/^Pulumi\..*\.yaml$/.test(entry) || entry === "Pulumi.yaml") cpSync(join(ROOT, entry), join(cwd, entry));
+    // stack files are copied without render's pins: the sandbox renders a new cluster, whatever the checkout rendered
+    if (/^Pulumi\..*\.yaml$/.test(entry)) writeFileSync(join(cwd, entry), withoutPins(readFileSync(join(ROOT, entry), "utf8")));
+    else if (entry === "Pulumi.yaml") cpSync(join(ROOT, entry), join(cwd, entry));
     else symlinkSync(join(ROOT, entry), join(cwd, entry));
   }
   const home = mkdtempSync(join(tmpdir(), "docs-home-"));

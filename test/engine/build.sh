@@ -123,8 +123,10 @@ build_language_host() {
 build_kubernetes() {
   local src
   cp "$GOTOOLS/kubernetes"/* "$1/" && mkdir "$1/bin" || return 1
+  # Download first: on a fresh module cache `go list -m` names no folder for a module not fetched yet.
+  (cd "$1" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4) || return 1
   src="$(cd "$1" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
-  [[ -f "$src/schema.json" ]] || (cd "$1" && go mod download github.com/pulumi/pulumi-kubernetes/provider/v4)
+  [[ -f "$src/schema.json" ]] || { echo "no schema.json in $src" >&2; return 1; }
   # What the provider's `go generate` would write: the schema with its version set, and the mapping, compacted.
   node -e '
     const fs = require("fs");

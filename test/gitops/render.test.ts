@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkGitopsTree } from "../../gitops/check";
@@ -121,6 +121,10 @@ describe("renderGitopsTree", () => {
     const secrets = readFileSync(join(sandbox.outDir, "talos/homelab/secrets.sops.yaml"));
     rmSync(sandbox.keysFile);
     const other = await generateAgeIdentity();
+    // a cluster identity other than the pinned one is refused outright (tree-trust.ts) ...
+    await expect(render(sandbox, { env: { TALOS_HOMELAB_AGE_IDENTITY: other.identity } })).rejects.toThrow(/but the stack pins talos-homelab:clusterAgeRecipient/);
+    // ... and without that pin, the secrets it cannot decrypt are named, never regenerated
+    writeFileSync(sandbox.stackFile, readFileSync(sandbox.stackFile, "utf8").replace(/^\s*talos-homelab:clusterAgeRecipient:.*\n/m, ""));
     await expect(render(sandbox, { env: { TALOS_HOMELAB_AGE_IDENTITY: other.identity } })).rejects.toThrow(
       /talos\/homelab\/secrets\.sops\.yaml exists but cannot be decrypted.*age1/,
     );

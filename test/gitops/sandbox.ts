@@ -16,6 +16,14 @@ export interface Sandbox {
   cleanup(): void;
 }
 
+/** The pin keys `render` writes into a stack file (a render of the example in the checkout adds them there). */
+export const PIN_KEYS = ["talos-homelab:clusterAgeRecipient", "talos-homelab:machineSecretsFingerprint"];
+
+/** The stack file text without render's pins: a copy of the example is a new cluster, whatever was rendered before. */
+export function withoutPins(stackText: string): string {
+  return stackText.replace(/^\s*talos-homelab:(clusterAgeRecipient|machineSecretsFingerprint):.*\n/gm, "");
+}
+
 /** A temp folder with a copy of the example stack (or a modified one) and a private HOME. */
 export function makeSandbox(mutate?: (config: Record<string, unknown>) => void): Sandbox {
   const root = mkdtempSync(join(tmpdir(), "talos-homelab-gitops-"));
@@ -24,6 +32,7 @@ export function makeSandbox(mutate?: (config: Record<string, unknown>) => void):
   const env: NodeJS.ProcessEnv = { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), PATH: process.env.PATH };
   const stackFile = join(root, "Pulumi.homelab.yaml");
   const doc = parse(readFileSync(EXAMPLE_STACK, "utf8")) as { config: Record<string, unknown> };
+  for (const key of PIN_KEYS) delete doc.config[key];
   mutate?.(doc.config);
   writeFileSync(stackFile, stringify(doc));
   return {
