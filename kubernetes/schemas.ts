@@ -5,12 +5,12 @@
 import { z } from "zod";
 import type { FluxInstance, Namespace, Secret } from "./types";
 
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label (RFC 1123)");
-const dnsSubdomain = z
+export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label (RFC 1123)");
+export const dnsSubdomain = z
   .string()
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS subdomain (RFC 1123)");
-const stringMap = z.record(z.string().min(1), z.string());
+export const stringMap = z.record(z.string().min(1), z.string());
 
 const objectMeta = z
   .object({

@@ -5,11 +5,9 @@
  * Field names and apiVersions follow the projects' Go API types (checked by test/compat/kube-decode).
  */
 import { z } from "zod";
+import { dnsLabel as namespace, dnsSubdomain as name, stringMap as labels } from "../schemas";
 
-const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS subdomain (RFC 1123)").max(253);
-const namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label (RFC 1123)");
 const duration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, "must be a Go duration such as 10m");
-const labels = z.record(z.string().min(1), z.string());
 
 const namespacedMeta = z.object({ name, namespace, labels: labels.optional() }).strict();
 const clusterMeta = z.object({ name, labels: labels.optional() }).strict();
