@@ -6,6 +6,7 @@ import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedM
 import { ClusterIdentityError, clusterIdentityRecipient, type GitCredentials } from "../kubernetes";
 import { talosEndpoints } from "../gitops/client-configs";
 import { imageFor } from "../gitops/cluster-inputs";
+import { readScaffoldKustomizeFiles } from "../gitops/flux-scaffold";
 import { treePaths } from "../gitops/tree-layout";
 import { configDigestKey, configPathDigests } from "../talos/machine-config/path-digests";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
@@ -270,6 +271,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
     },
   ): EncryptedGitopsTree {
     const recipient = inputs.identity.apply((i) => clusterIdentityRecipient(i));
+    // The kustomization.yaml files a person may have added entries to (plain files), read when the program runs.
+    const existingKustomizeFiles = inputs.outputDir !== undefined ? readScaffoldKustomizeFiles(inputs.outputDir, config.clusterName) : undefined;
     const artefacts = pulumi
       .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, inputs.operators, inputs.gitCredentials])
       .apply(([bundle, machineConfigs, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, operatorRecipients, gitCredentials]) =>
@@ -283,6 +286,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
           clusterRecipient,
           operatorRecipients,
           ...(gitCredentials !== undefined ? { gitCredentials } : {}),
+          ...(existingKustomizeFiles !== undefined ? { existingKustomizeFiles } : {}),
         }).artefacts,
       );
     return new EncryptedGitopsTree(

@@ -15,6 +15,7 @@ import type { SecretsBundle } from "../talos/types";
 import { runtimeSecretsFiles } from "../kubernetes/runtime-secrets";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
+import { fluxScaffoldArtefacts } from "./flux-scaffold";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
 
 export type { RenderedMachineConfig };
@@ -31,6 +32,8 @@ export interface TreeInputs {
   readonly operatorRecipients: readonly string[];
   /** Absent when the repository needs no credentials (then no Secret is written). */
   readonly gitCredentials?: GitCredentials;
+  /** The tree's current `kustomization.yaml` files by tree path, so the entries a person added are kept. */
+  readonly existingKustomizeFiles?: Readonly<Record<string, string>>;
   /** Machine configs already rendered by `renderMachineConfigs` for this config and bundle (else rendered here). */
   readonly machineConfigs?: Readonly<Record<string, RenderedMachineConfig>>;
 }
@@ -99,6 +102,15 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     ),
     format: "yaml",
   });
+  artefacts.push(
+    ...fluxScaffoldArtefacts({
+      cluster,
+      clusterRecipient: inputs.clusterRecipient,
+      hasGitCredentials: inputs.gitCredentials !== undefined,
+      runtimeSecrets: config.runtimeSecrets.mode !== "none",
+      ...(inputs.existingKustomizeFiles !== undefined ? { existingKustomizeFiles: inputs.existingKustomizeFiles } : {}),
+    }),
+  );
   artefacts.push(...runtimeSecretsArtefacts(config));
   return { artefacts };
 }

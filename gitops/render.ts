@@ -28,6 +28,7 @@ import {
   type StackPins,
 } from "./tree-trust";
 import { writeTree } from "./write-tree";
+import { readScaffoldKustomizeFiles } from "./flux-scaffold";
 
 export interface RenderOptions {
   /** `Pulumi.<stack>.yaml`. */
@@ -219,6 +220,7 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
     clusterRecipient,
     operatorRecipients,
     ...(gitCredentials !== undefined ? { gitCredentials } : {}),
+    existingKustomizeFiles: readScaffoldKustomizeFiles(outDir, cluster),
   });
   if (gitCredentials === undefined) {
     log(`No Git credentials configured: ${treePaths.gitCredentialsSecret(cluster)} is not written (set TALOS_HOMELAB_GIT_TOKEN for a private https repository).`);

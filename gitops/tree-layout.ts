@@ -13,6 +13,11 @@ export const treePaths = {
   sopsAgeSecret: (cluster: string): string => `clusters/${cluster}/flux-system/sops-age.sops.yaml`,
   gitCredentialsSecret: (cluster: string): string => `clusters/${cluster}/flux-system/git-credentials.sops.yaml`,
   fluxInstance: (cluster: string): string => `clusters/${cluster}/flux-system/flux-instance.yaml`,
+  /** The `kustomization.yaml` of a folder of `clusters/<cluster>/` ("" for the folder itself). */
+  kustomizeFile: (cluster: string, folder: string): string => `clusters/${cluster}/${folder === "" ? "" : `${folder}/`}kustomization.yaml`,
+  /** The Flux Kustomization object of a scaffold folder (`infrastructure.yaml`, `apps.yaml`). */
+  fluxKustomization: (cluster: string, name: string): string => `clusters/${cluster}/${name}.yaml`,
+  sopsCanary: (cluster: string, folder: string, file: string): string => `clusters/${cluster}/${folder}/${file}`,
 };
 
 /** Talos files are encrypted whole: no rule field, so sops's default (`_unencrypted` suffix) applies. */

@@ -17,6 +17,14 @@ export {
   gitCredentialsSecretMetadata,
   type GitCredentials,
 } from "./git-credentials-secret";
+export {
+  APPS_KUSTOMIZATION,
+  INFRASTRUCTURE_KUSTOMIZATION,
+  SCAFFOLD_KUSTOMIZATIONS,
+  scaffoldFolder,
+  scaffoldKustomization,
+  type ScaffoldKustomization,
+} from "./flux-kustomizations";
 export { GITIGNORE_PATTERNS, renderGitignore } from "./gitignore";
 export { ManifestError, manifestYaml, validateManifest, type Manifest } from "./manifest-yaml";
 export * from "./names";
@@ -34,6 +42,14 @@ export {
   type SopsConfigOptions,
   type SopsCreationRule,
 } from "./sops-config";
+export {
+  SOPS_CANARY_KEY,
+  sopsCanaryDigest,
+  sopsCanaryFile,
+  sopsCanaryName,
+  sopsCanarySecret,
+  sopsCanaryValue,
+} from "./sops-canary";
 export { sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
 export type * from "./types";
 export * from "./versions";

@@ -4,7 +4,7 @@
  * (docs/runtime-secrets.md).
  *
  * clusters/<cluster>/infrastructure/
- *   kustomization.yaml                       lists runtime-secrets.yaml only
+ *   kustomization.yaml                       (the Flux scaffold's, gitops/flux-scaffold.ts) lists runtime-secrets.yaml
  *   runtime-secrets.yaml                     the Flux Kustomizations (controllers, then store)
  *   runtime-secrets/controllers/…            Namespaces, HelmRepositories, HelmReleases
  *   runtime-secrets/store/…                  ClusterSecretStore, example ExternalSecret (ESO modes)
@@ -93,7 +93,6 @@ export function runtimeSecretsFiles(cluster: string, layer: RuntimeSecretsLayer)
     }),
   );
   return [
-    { path: `${base}/kustomization.yaml`, description: "infrastructure kustomization", content: documentsYaml([kustomizeFile(["runtime-secrets.yaml"])]) },
     { path: `${base}/runtime-secrets.yaml`, description: "runtime secrets Flux Kustomizations", content: documentsYaml(kustomizations) },
     ...folders.flatMap((folder) => folderFiles(base, folder)),
   ];

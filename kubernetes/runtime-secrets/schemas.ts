@@ -71,6 +71,7 @@ export const fluxKustomizationSchema = z
         wait: z.boolean(),
         sourceRef: z.object({ kind: z.literal("GitRepository"), name }).strict(),
         dependsOn: z.array(z.object({ name }).strict()).optional(),
+        decryption: z.object({ provider: z.literal("sops"), secretRef: z.object({ name }).strict() }).strict().optional(),
       })
       .strict(),
   })

@@ -40,6 +40,14 @@ describe("buildArtefacts", () => {
       ["talos/homelab/kubeconfig.sops.yaml", "whole file"],
       ["clusters/homelab/flux-system/sops-age.sops.yaml", "^(data|stringData)$"],
       ["clusters/homelab/flux-system/flux-instance.yaml", "plain"],
+      ["clusters/homelab/kustomization.yaml", "plain"],
+      ["clusters/homelab/flux-system/kustomization.yaml", "plain"],
+      ["clusters/homelab/infrastructure/kustomization.yaml", "plain"],
+      ["clusters/homelab/apps/kustomization.yaml", "plain"],
+      ["clusters/homelab/infrastructure.yaml", "plain"],
+      ["clusters/homelab/infrastructure/sops-canary-infrastructure.sops.yaml", "^(data|stringData)$"],
+      ["clusters/homelab/apps.yaml", "plain"],
+      ["clusters/homelab/apps/sops-canary-apps.sops.yaml", "^(data|stringData)$"],
     ]);
     expect(buildArtefacts(inputs).artefacts).toEqual(artefacts);
   });
