@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { GUEST_AGENT_EXTENSION, type HomelabConfig, type HomelabNode } from "../config";
 import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedMachineConfig } from "../gitops/artefacts";
-import { ClusterIdentityError, clusterIdentityRecipient, type GitCredentials } from "../kubernetes";
+import { ClusterIdentityError, clusterIdentityRecipient, FLUX_INSTANCE_NAME, FLUX_NAMESPACE, type GitCredentials } from "../kubernetes";
 import { talosEndpoints } from "../gitops/client-configs";
 import { imageFor } from "../gitops/cluster-inputs";
-import { readScaffoldKustomizeFiles } from "../gitops/flux-scaffold";
+import { readScaffoldKustomizeFiles, sopsCanaryChecks } from "../gitops/flux-scaffold";
 import { treePaths } from "../gitops/tree-layout";
 import { configDigestKey, configPathDigests } from "../talos/machine-config/path-digests";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
@@ -15,6 +15,7 @@ import { AdminTalosconfig } from "./admin-talosconfig";
 import { ClusterAgeIdentity } from "./cluster-age-identity";
 import { EncryptedGitopsTree } from "./encrypted-gitops-tree";
 import { FluxBootstrap } from "./flux-bootstrap";
+import { FluxReady } from "./flux-ready";
 import { proxmoxProvider } from "./proxmox-provider";
 import { TalosBootstrap } from "./talos-bootstrap";
 import { TalosClusterHealth } from "./talos-cluster-health";
@@ -88,11 +89,13 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const { health, kubeconfig } = this.createBootstrap(config, core, nodes);
     const gitCredentials = this.gitCredentials(config, args.secrets);
     // flux.install false: nothing after the health check talks to Kubernetes (the tree still holds the Flux files).
-    if (config.flux.install) this.kubernetesProvider = this.createFlux(config, { kubeconfig, health, identity, gitCredentials });
+    const flux = config.flux.install ? this.createFlux(config, { kubeconfig, health, identity, gitCredentials }) : undefined;
+    this.kubernetesProvider = flux?.provider;
 
     const operators = pulumi.output(args.operatorRecipients ?? [...config.ageRecipients]);
     const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
     const tree = this.createEncryptedOutputs(config, { ...core, operators, kubeconfig, identity, gitCredentials, outputDir });
+    if (flux !== undefined && config.flux.readyTimeoutSeconds > 0) this.waitForFlux(config, flux, identity, tree);
     const c = config.clusterName;
     const image = imageFor(config);
     const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
@@ -220,7 +223,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
   private createFlux(
     config: HomelabConfig,
     inputs: { kubeconfig: pulumi.Output<string>; health: TalosClusterHealth; identity: pulumi.Output<string>; gitCredentials: ReturnType<HomelabCluster["gitCredentials"]> },
-  ): k8s.Provider {
+  ): { provider: k8s.Provider; bootstrap: FluxBootstrap; kubeconfig: pulumi.Output<string> } {
     const { gitCredentials } = inputs;
     // Known only once the health check has passed, in this run or an earlier one: until then (a first preview, or a
     // preview after an `up` that stopped half-way) the provider is unconfigured and nothing reaches for the cluster.
@@ -231,7 +234,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       { kubeconfig: pulumi.secret(healthyKubeconfig) },
       { parent: this, dependsOn: [inputs.health] },
     );
-    new FluxBootstrap(
+    const bootstrap = new FluxBootstrap(
       `${config.clusterName}-flux`,
       {
         provider,
@@ -239,10 +242,36 @@ export class HomelabCluster extends pulumi.ComponentResource {
         clusterIdentity: inputs.identity,
         repository: { url: config.flux.url, branch: config.flux.branch, path: config.flux.path },
         ...(gitCredentials !== undefined ? { gitCredentials } : {}),
+        fluxInstanceManagedBy: config.flux.instanceManagedBy,
       },
       { parent: this, dependsOn: [inputs.health] },
     );
-    return provider;
+    return { provider, bootstrap, kubeconfig: healthyKubeconfig };
+  }
+
+  /**
+   * Waits, after Flux is installed and the tree written, until the FluxInstance is Ready and kustomize-controller has
+   * decrypted and applied the tree's SOPS canaries from Git (the tree must be pushed for that: see docs/flux.md).
+   */
+  private waitForFlux(
+    config: HomelabConfig,
+    flux: { bootstrap: FluxBootstrap; kubeconfig: pulumi.Output<string> },
+    identity: pulumi.Output<string>,
+    tree: EncryptedGitopsTree,
+  ): FluxReady {
+    const recipient = pulumi.unsecret(identity.apply((i) => clusterIdentityRecipient(i)));
+    return new FluxReady(
+      `${config.clusterName}-flux-ready`,
+      {
+        kubeconfig: flux.kubeconfig,
+        namespace: FLUX_NAMESPACE,
+        instance: FLUX_INSTANCE_NAME,
+        canaries: recipient.apply((r) => sopsCanaryChecks(config.clusterName, r)),
+        source: `${config.flux.url}@${config.flux.branch}`,
+        timeoutSeconds: config.flux.readyTimeoutSeconds,
+      },
+      { parent: this, dependsOn: [flux.bootstrap.fluxInstance, tree] },
+    );
   }
 
   private generatedIdentity(config: HomelabConfig): pulumi.Output<string> {

@@ -60,6 +60,10 @@ export interface HomelabConfig {
     readonly username: string;
     /** Whether `pulumi up` installs Flux (the tree's flux-system files are written either way). */
     readonly install: boolean;
+    /** Who keeps the FluxInstance's spec after it is created: Pulumi (from config) or Git. */
+    readonly instanceManagedBy: "pulumi" | "git";
+    /** How long `pulumi up` waits for Flux to be Ready and to have applied the SOPS canaries; 0: no wait. */
+    readonly readyTimeoutSeconds: number;
   };
   readonly runtimeSecrets: RuntimeSecretsConfig;
   readonly outputDir?: string;

@@ -110,6 +110,16 @@ export const stackConfigSchema = z
          * e.g. to bootstrap Flux by hand, or where the Flux Operator's chart registry is not reachable.
          */
         install: z.boolean().default(true),
+        /**
+         * Who keeps the FluxInstance after the first `pulumi up`: "pulumi" (default) keeps it matching this config;
+         * "git" creates it once and leaves its spec to the copy Flux applies from the tree (docs/flux.md).
+         */
+        instanceManagedBy: z.enum(["pulumi", "git"]).default("pulumi"),
+        /**
+         * How long `pulumi up` waits for the FluxInstance to be Ready and for kustomize-controller to have decrypted
+         * and applied the SOPS canaries from Git (seconds; 0: do not wait).
+         */
+        readyTimeoutSeconds: z.number().int().min(0).max(86_400).default(900),
       })
       .strict(),
     /** The optional runtime secrets layer (External Secrets + OpenBao/Vault, or Sealed Secrets); see docs/runtime-secrets.md. */

@@ -141,6 +141,8 @@ function normalize(
       knownHosts: config.flux.knownHosts,
       username: config.flux.username,
       install: config.flux.install,
+      instanceManagedBy: config.flux.instanceManagedBy,
+      readyTimeoutSeconds: config.flux.readyTimeoutSeconds,
     },
     runtimeSecrets,
     outputDir: config.outputDir,

@@ -17,7 +17,12 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import {
   APPS_KUSTOMIZATION,
+  FLUX_NAMESPACE,
   INFRASTRUCTURE_KUSTOMIZATION,
+  SOPS_CANARY_KEY,
+  sopsCanaryDigest,
+  sopsCanaryName,
+  sopsCanaryValue,
   SCAFFOLD_KUSTOMIZATIONS,
   scaffoldKustomization,
   manifestYaml,
@@ -139,4 +144,26 @@ export function readScaffoldKustomizeFiles(root: string, cluster: string): Recor
     }
   }
   return found;
+}
+
+/** What `pulumi up` waits for: each canary Secret with the digest of the value this tree holds for it. */
+export interface SopsCanaryCheck {
+  readonly kustomization: ScaffoldKustomization;
+  readonly namespace: string;
+  readonly name: string;
+  readonly key: string;
+  readonly digest: string;
+  /** Tree path of the canary file. */
+  readonly file: string;
+}
+
+export function sopsCanaryChecks(cluster: string, clusterRecipient: string): SopsCanaryCheck[] {
+  return SCAFFOLD_KUSTOMIZATIONS.map((name) => ({
+    kustomization: name,
+    namespace: FLUX_NAMESPACE,
+    name: sopsCanaryName(name),
+    key: SOPS_CANARY_KEY,
+    digest: sopsCanaryDigest(sopsCanaryValue(cluster, name, clusterRecipient)),
+    file: treePaths.sopsCanary(cluster, name, sopsCanaryFile(name)),
+  }));
 }

@@ -95,6 +95,8 @@ export function dynamicMock(extra: Record<string, (inputs: Json) => Json | Promi
         return { outcome: "bootstrapped" };
       case "TalosClusterHealth":
         return { healthyAt: "2026-11-24T00:00:00Z" };
+      case "FluxReady":
+        return { readyAt: "2026-11-24T00:05:00Z" };
       default:
         throw new Error(`no mock for dynamic resource ${type}`);
     }

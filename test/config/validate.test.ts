@@ -27,6 +27,8 @@ const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
   ["Git URL neither https nor ssh", withChange((c) => ((c.flux as Record<string, unknown>).url = "http://git.example.net/repo.git")), /flux\.url = "http:\/\/git\.example\.net\/repo\.git": is neither an https:\/\/ nor an ssh:\/\/ Git URL/],
   ["scp-like Git URL gets the ssh:// fix", withChange((c) => ((c.flux as Record<string, unknown>).url = "git@github.com:me/repo.git")), /Fix: write it as ssh:\/\/git@github\.com\/me\/repo\.git/],
   ["SecureBoot off with TPM encryption on", withChange((c) => (c.security = { secureBoot: false, tpmDiskEncryption: true })), /security\.secureBoot = false: is off while security\.tpmDiskEncryption is on.*Fix: turn security\.secureBoot on, or set security\.tpmDiskEncryption: false/],
+  ["unknown FluxInstance owner", withChange((c) => ((c.flux as Record<string, unknown>).instanceManagedBy = "flux")), /flux\.instanceManagedBy = "flux": .*Fix: use one of "pulumi", "git"/],
+  ["negative Flux wait", withChange((c) => ((c.flux as Record<string, unknown>).readyTimeoutSeconds = -1)), /flux\.readyTimeoutSeconds = -1: /],
   ["misspelled key", withChange((c) => ((cp(c, 0) as Record<string, unknown>).memroy = 4096)), /nodes\[0\]: Unrecognized key: "memroy".*Fix: remove or correct the key\(s\) "memroy"/],
   ["wrong role", withChange((c) => (cp(c, 0).role = "master")), /nodes\[0\]\.role = "master": .*Fix: use one of "controlplane", "worker"/],
   ["invalid node name", withChange((c) => (cp(c, 0).name = "CP_1")), /nodes\[0\]\.name = "CP_1": must be a DNS label/],
