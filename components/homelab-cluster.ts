@@ -213,6 +213,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         workers: config.nodes.filter((n) => n.role === "worker").map(ref),
         talosconfig: core.talosconfig,
         kubeconfig,
+        requireTpmVolumes: config.security.tpmDiskEncryption,
       },
       { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
     );

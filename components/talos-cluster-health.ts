@@ -13,11 +13,16 @@ export interface TalosClusterHealthArgs {
   /** Give up after this long (default 900), naming the failing checks. */
   readonly timeoutSeconds?: pulumi.Input<number>;
   readonly pollSeconds?: pulumi.Input<number>;
+  /** Also require STATE and EPHEMERAL to be LUKS2 sealed to the TPM on every node (security.tpmDiskEncryption). */
+  readonly requireTpmVolumes?: pulumi.Input<boolean>;
 }
 
 const provider = moduleBackedProvider(join(__dirname, "dynamic", "cluster-health-provider"), "clusterHealthProvider");
 
-/** Waits until etcd members match the control planes, every node is Ready, and /readyz answers. */
+/**
+ * Waits until etcd members match the control planes, every node is Ready, /readyz answers, and (requireTpmVolumes)
+ * every node reports STATE and EPHEMERAL as LUKS2 with a TPM-sealed key.
+ */
 export class TalosClusterHealth extends pulumi.dynamic.Resource {
   declare readonly healthyAt: pulumi.Output<string>;
 
@@ -28,6 +33,7 @@ export class TalosClusterHealth extends pulumi.dynamic.Resource {
       {
         ...args,
         workers: args.workers ?? [],
+        requireTpmVolumes: args.requireTpmVolumes ?? false,
         talosconfig: pulumi.secret(args.talosconfig),
         kubeconfig: pulumi.secret(args.kubeconfig),
         healthyAt: undefined,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProgressLog } from "../../talos/api/operations";
+import { ENCRYPTED_SYSTEM_VOLUMES, tpmSealProblem, type VolumeStatus } from "../../talos/api/volume-status";
 import { optionalNumber, requiredString } from "./inputs";
 import type { KubeNodeStatus, KubeResponse } from "./kube-client";
 
@@ -20,6 +21,8 @@ export interface ClusterHealthInputs {
   readonly kubeconfig: string;
   readonly timeoutSeconds: number;
   readonly pollSeconds: number;
+  /** Whether STATE and EPHEMERAL must be LUKS2 sealed to the TPM on every node (config security.tpmDiskEncryption). */
+  readonly requireTpmVolumes: boolean;
 }
 
 export interface ClusterHealthOutputs {
@@ -45,7 +48,7 @@ function nodeRefs(raw: Record<string, unknown>, field: string): NodeRef[] {
 export type ClusterHealthTarget = Pick<ClusterHealthInputs, "controlPlanes" | "workers">;
 
 /** Inputs diff never reads: a renewed talosconfig or kubeconfig is not a reason to wait again. */
-export const CLUSTER_HEALTH_DIFF_IGNORES = ["talosconfig", "kubeconfig", "timeoutSeconds", "pollSeconds"];
+export const CLUSTER_HEALTH_DIFF_IGNORES = ["talosconfig", "kubeconfig", "timeoutSeconds", "pollSeconds", "requireTpmVolumes"];
 
 export function clusterHealthTarget(raw: Record<string, unknown>): ClusterHealthTarget {
   const controlPlanes = nodeRefs(raw, "controlPlanes");
@@ -60,6 +63,7 @@ export function clusterHealthInputs(raw: Record<string, unknown>): ClusterHealth
     kubeconfig: requiredString(CLUSTER_HEALTH, raw, "kubeconfig"),
     timeoutSeconds: optionalNumber(CLUSTER_HEALTH, raw, "timeoutSeconds") ?? 900,
     pollSeconds: optionalNumber(CLUSTER_HEALTH, raw, "pollSeconds") ?? 10,
+    requireTpmVolumes: raw.requireTpmVolumes === true,
   };
 }
 
@@ -68,6 +72,8 @@ export interface HealthProbes {
   etcdMemberNames(controlPlane: NodeRef): Promise<string[]>;
   kubernetesNodes(): Promise<KubeNodeStatus[]>;
   readyz(): Promise<KubeResponse>;
+  /** A node's VolumeStatus (Talos API, COSI block.talos.dev) for a system volume id such as STATE. */
+  volumeStatus(node: NodeRef, id: string): Promise<VolumeStatus>;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -122,11 +128,29 @@ export async function checkReadyz(probes: HealthProbes): Promise<string[]> {
   }
 }
 
+/** With TPM disk encryption asked for: STATE and EPHEMERAL on every node are LUKS2 with a TPM-sealed key. */
+export async function checkVolumeEncryption(inputs: ClusterHealthInputs, probes: HealthProbes): Promise<string[]> {
+  if (!inputs.requireTpmVolumes) return [];
+  const failures: string[] = [];
+  for (const node of [...inputs.controlPlanes, ...inputs.workers]) {
+    for (const id of ENCRYPTED_SYSTEM_VOLUMES) {
+      try {
+        const problem = tpmSealProblem(await probes.volumeStatus(node, id));
+        if (problem !== undefined) failures.push(`volume ${id} on ${node.name} (${node.address}): ${problem}; security.tpmDiskEncryption asks for LUKS2 sealed to the TPM`);
+      } catch (err) {
+        failures.push(`volume ${id} on ${node.name} (${node.address}): reading its VolumeStatus failed: ${message(err)}`);
+      }
+    }
+  }
+  return failures;
+}
+
 export async function healthFailures(inputs: ClusterHealthInputs, probes: HealthProbes): Promise<string[]> {
   const etcd = await checkEtcd(inputs, probes);
   const nodes = await checkNodesReady(inputs, probes);
   const readyz = await checkReadyz(probes);
-  return [...etcd, ...nodes, ...readyz];
+  const volumes = await checkVolumeEncryption(inputs, probes);
+  return [...etcd, ...nodes, ...readyz, ...volumes];
 }
 
 export interface HealthClock {
@@ -147,7 +171,8 @@ export async function waitForClusterHealth(
     const failures = await healthFailures(inputs, probes);
     const elapsed = Math.round((clock.now() - start) / 1000);
     if (failures.length === 0) {
-      log(`cluster healthy after ${elapsed}s: etcd has ${inputs.controlPlanes.length} members, all nodes Ready, /readyz ok`);
+      const volumes = inputs.requireTpmVolumes ? ", STATE and EPHEMERAL LUKS2 sealed to the TPM on every node" : "";
+      log(`cluster healthy after ${elapsed}s: etcd has ${inputs.controlPlanes.length} members, all nodes Ready, /readyz ok${volumes}`);
       return;
     }
     if (clock.now() >= deadline) {

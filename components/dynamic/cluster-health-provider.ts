@@ -1,5 +1,6 @@
 import { TalosClient } from "../../talos/api/client";
 import { parseTalosconfigContext } from "../../talos/api/talosconfig-context";
+import { readVolumeStatus } from "../../talos/api/volume-status";
 import {
   CLUSTER_HEALTH,
   CLUSTER_HEALTH_DIFF_IGNORES,
@@ -16,7 +17,7 @@ import { kubeGet, nodeStatuses, parseKubeconfig } from "./kube-client";
 import { providerProgress } from "./progress";
 import type { ProviderModule } from "./serializable-provider";
 
-/** Probes over the Talos API (EtcdMemberList per control plane) and the Kubernetes API (client certificate). */
+/** Probes over the Talos API (EtcdMemberList per control plane, VolumeStatus per node) and the Kubernetes API (client certificate). */
 export function liveHealthProbes(inputs: ClusterHealthInputs): HealthProbes {
   const tls = parseTalosconfigContext(inputs.talosconfig);
   const kube = parseKubeconfig(inputs.kubeconfig);
@@ -36,6 +37,14 @@ export function liveHealthProbes(inputs: ClusterHealthInputs): HealthProbes {
       return nodeStatuses(response.body);
     },
     readyz: () => kubeGet(kube, "/readyz"),
+    volumeStatus: async (node, id) => {
+      const client = TalosClient.configured({ endpoint: node.address, tls, callTimeoutMs: 10_000 });
+      try {
+        return await readVolumeStatus(client, id);
+      } finally {
+        client.close();
+      }
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import {
 } from "../../components/dynamic/cluster-health-logic";
 import { clusterHealthProvider } from "../../components/dynamic/cluster-health-provider";
 import { type KubeNodeStatus, nodeStatuses, parseKubeconfig } from "../../components/dynamic/kube-client";
+import type { VolumeStatus } from "../../talos/api/volume-status";
 
 const inputs = clusterHealthInputs({
   controlPlanes: [
@@ -23,8 +24,11 @@ const inputs = clusterHealthInputs({
 
 const ready = (name: string): KubeNodeStatus => ({ name, ready: true, detail: "KubeletReady" });
 
-function probes(state: { members: Record<string, string[]>; nodes: KubeNodeStatus[]; readyz: number }): HealthProbes {
+const sealed = (id: string): VolumeStatus => ({ id, phase: "ready", encryptionProvider: "luks2", configuredEncryptionKeys: ["tpm"] });
+
+function probes(state: { members: Record<string, string[]>; nodes: KubeNodeStatus[]; readyz: number; volumes?: Record<string, VolumeStatus> }): HealthProbes {
   return {
+    volumeStatus: async (node, id) => state.volumes?.[`${node.name}/${id}`] ?? sealed(id),
     etcdMemberNames: async (node) => {
       const members = state.members[node.name];
       if (members === undefined) throw new Error("connection refused");
@@ -41,6 +45,28 @@ function fakeClock() {
 }
 
 describe("TalosClusterHealth", () => {
+  const healthyState = { members: { "cp-1": ["cp-1", "cp-2"], "cp-2": ["cp-2", "cp-1"] }, nodes: [ready("cp-1"), ready("cp-2"), ready("w-1")], readyz: 200 };
+  const tpmInputs = { ...inputs, requireTpmVolumes: true };
+
+  it("with TPM disk encryption asked for: fails for each STATE or EPHEMERAL that is not LUKS2 sealed to the TPM", async () => {
+    const volumes: Record<string, VolumeStatus> = {
+      "w-1/EPHEMERAL": { id: "EPHEMERAL", phase: "ready", encryptionProvider: "none", configuredEncryptionKeys: [] },
+      "cp-2/STATE": { id: "STATE", phase: "ready", encryptionProvider: "luks2", configuredEncryptionKeys: ["nodeID"], encryptionSlot: 0 },
+      "cp-1/EPHEMERAL": { id: "EPHEMERAL", phase: "failed", encryptionProvider: "none", configuredEncryptionKeys: [], errorMessage: "error opening encrypted volume: TPM unsealing failed" },
+    };
+    expect(await healthFailures(tpmInputs, probes({ ...healthyState, volumes }))).toEqual([
+      "volume EPHEMERAL on cp-1 (10.0.0.11): is failed, not ready (error opening encrypted volume: TPM unsealing failed); security.tpmDiskEncryption asks for LUKS2 sealed to the TPM",
+      "volume STATE on cp-2 (10.0.0.12): is LUKS2 without a TPM-sealed key (key slots: nodeID, want tpm); security.tpmDiskEncryption asks for LUKS2 sealed to the TPM",
+      "volume EPHEMERAL on w-1 (10.0.0.21): is not encrypted (encryptionProvider none, want luks2); security.tpmDiskEncryption asks for LUKS2 sealed to the TPM",
+    ]);
+    // Without TPM encryption asked for, the volumes are not read at all.
+    const unread = { ...probes(healthyState), volumeStatus: async () => Promise.reject(new Error("must not be read")) };
+    expect(await healthFailures(inputs, unread)).toEqual([]);
+    expect(await healthFailures(tpmInputs, probes(healthyState))).toEqual([]);
+    const failing = { ...probes(healthyState), volumeStatus: async () => Promise.reject(new Error("rpc error: code = PermissionDenied")) };
+    expect((await healthFailures(tpmInputs, failing))[0]).toBe("volume STATE on cp-1 (10.0.0.11): reading its VolumeStatus failed: rpc error: code = PermissionDenied");
+  });
+
   it("passes when etcd matches the control planes, every node is Ready and /readyz answers", async () => {
     const healthy = probes({
       members: { "cp-1": ["cp-1", "cp-2"], "cp-2": ["cp-2", "cp-1"] },

@@ -11,7 +11,8 @@ import (
 	"github.com/siderolabs/talos/pkg/machinery/resources/runtime"
 )
 
-// serveState is a read-only cosi.resource.State holding the two resources our client reads, with
+// serveState is a read-only cosi.resource.State holding the resources our client reads (machine status,
+// security state, volume statuses), with
 // their specs encoded from Talos's own spec types (YAML, as machined's COSI server sends yaml_spec); the
 // machine stage follows the node's mode.
 type serveState struct {
@@ -22,7 +23,9 @@ type serveState struct {
 	running     []*cosi.Resource
 }
 
-func newServeState(mode *serveMode) (*serveState, error) {
+// newServeState serves the machine status and security state in both modes, and the volume statuses (with the
+// volumes named in unencrypted reported without encryption) once the node runs.
+func newServeState(mode *serveMode, unencrypted []string) (*serveState, error) {
 	maintenance, err := serveResources(runtime.MachineStageMaintenance)
 	if err != nil {
 		return nil, err
@@ -32,6 +35,13 @@ func newServeState(mode *serveMode) (*serveState, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	volumes, err := volumeResources(unencrypted)
+	if err != nil {
+		return nil, err
+	}
+
+	running = append(running, volumes...)
 
 	return &serveState{mode: mode, maintenance: maintenance, running: running}, nil
 }

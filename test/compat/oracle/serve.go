@@ -23,7 +23,7 @@ import (
 
 func init() {
 	register("serve", "serve --ca-crt F --ca-key F --listen ADDR --record FILE [--maintenance] [--bootstrap-not-ready N] "+
-		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply [--trustd-dir D]]   a fake apid serving Talos's MachineService and COSI reads", runServe)
+		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply [--trustd-dir D]] [--volume-unencrypted EPHEMERAL,STATE]   a fake apid serving Talos's MachineService and COSI reads", runServe)
 }
 
 // serveOptions are the flags of `serve`.
@@ -38,6 +38,7 @@ type serveOptions struct {
 	kubeconfig        string
 	configureOnApply  bool
 	trustdDir         string
+	volumeUnencrypted []string
 }
 
 // runServe starts a fake apid: Talos's generated MachineService behind the TLS and authorization
@@ -83,7 +84,7 @@ func runServe(args []string) error {
 		kubeconfig:        kubeconfig,
 	})
 
-	state, err := newServeState(mode)
+	state, err := newServeState(mode, opts.volumeUnencrypted)
 	if err != nil {
 		return err
 	}
@@ -111,6 +112,7 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 	flags := flag.NewFlagSet("serve", flag.ContinueOnError)
 	opts := &serveOptions{}
 	members := ""
+	unencrypted := ""
 
 	flags.StringVar(&opts.caCrt, "ca-crt", "", "PEM certificate of the Talos API (os) CA")
 	flags.StringVar(&opts.caKey, "ca-key", "", "PEM private key of the Talos API CA (ED25519 PRIVATE KEY accepted)")
@@ -125,6 +127,9 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 		"with --maintenance: after the first valid apply, serve mutual TLS with the applied config's machine.ca (as an installed node)")
 	flags.StringVar(&opts.trustdDir, "trustd-dir", "",
 		"with --configure-on-apply: a control plane writes its Talos API CA here (0600); a worker takes its server certificate from it, as from trustd")
+
+	flags.StringVar(&unencrypted, "volume-unencrypted", "",
+		"comma-separated system volumes (STATE, EPHEMERAL) whose VolumeStatus reports no encryption")
 
 	if err := flags.Parse(args); err != nil {
 		return nil, err
@@ -149,6 +154,13 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 	if members != "" {
 		opts.etcdMembers = strings.Split(members, ",")
 	}
+
+	unencryptedIDs, err := parseUnencryptedVolumes(unencrypted)
+	if err != nil {
+		return nil, err
+	}
+
+	opts.volumeUnencrypted = unencryptedIDs
 
 	return opts, nil
 }
