@@ -98,6 +98,25 @@ describe("rendered manifests against the projects' Go API types", () => {
     ]);
   });
 
+  it("covers the Flux scaffold: infrastructure and apps with SOPS decryption, the folders' lists and the canaries", () => {
+    const scaffold = manifests.filter((m) => m.source.startsWith("sealed-secrets:")).map((m) => m.source.slice("sealed-secrets:".length));
+    expect(scaffold).toEqual(
+      expect.arrayContaining([
+        "clusters/homelab/kustomization.yaml",
+        "clusters/homelab/flux-system/kustomization.yaml",
+        "clusters/homelab/infrastructure.yaml",
+        "clusters/homelab/apps.yaml",
+        "clusters/homelab/infrastructure/kustomization.yaml",
+        "clusters/homelab/apps/kustomization.yaml",
+        "clusters/homelab/infrastructure/sops-canary-infrastructure.sops.yaml",
+        "clusters/homelab/apps/sops-canary-apps.sops.yaml",
+      ]),
+    );
+    const apps = parse(manifests.find((m) => m.source.endsWith(":clusters/homelab/apps.yaml"))!.text) as { spec: Record<string, unknown> };
+    expect(apps.spec.decryption).toEqual({ provider: "sops", secretRef: { name: "sops-age" } });
+    expect(apps.spec.dependsOn).toEqual([{ name: "infrastructure" }]);
+  });
+
   it.each<Decoder>(["flux", "eso"])("every manifest decodes strictly (%s types)", (decoder) => {
     const mine = manifests.filter((m) => decoderFor(m.apiVersion) === decoder);
     const { code, lines } = decode(decoder, mine.map((m) => m.text));
@@ -118,6 +137,7 @@ describe("rendered manifests against the projects' Go API types", () => {
   const refused: Array<[string, Manifest | (() => Manifest), RegExp]> = [
     ["an unknown HelmRelease field", () => mutated("HelmRelease", (d) => (spec(d).chartt = {})), /unknown field "spec\.chartt"/],
     ["a wrong-case Flux Kustomization field", () => mutated("kustomize.toolkit.fluxcd.io/v1/Kustomization", (d) => (spec(d).Interval = "1m")), /unknown field "spec\.Interval"/],
+    ["a wrong-case decryption field", () => mutated("kustomize.toolkit.fluxcd.io/v1/Kustomization", (d) => (spec(d).decryption = { provider: "sops", secretref: { name: "sops-age" } })), /unknown field "spec\.decryption\.secretref"/],
     ["an unknown FluxInstance field", () => mutated("FluxInstance", (d) => (spec(d).distro = {})), /unknown field "spec\.distro"/],
     ["an unknown Secret field", () => mutated("Secret", (d) => (d.stringdata = {})), /unknown field "stringdata"/],
     ["an unknown ClusterSecretStore field", () => mutated("ClusterSecretStore", (d) => ((spec(d).provider as Record<string, Record<string, unknown>>).vault!.token = "x")), /unknown field "spec\.provider\.vault\.token"/],
