@@ -169,7 +169,7 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
     expect(preview.code, tail(preview)).toBe(0);
     const steps = (JSON.parse(preview.stdout) as { steps: { op: string; urn: string }[] }).steps;
     const types = steps.map((s) => s.urn.split("::")[2] ?? "");
-    for (const type of ["kubernetes:helm.sh/v4:Chart", "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Namespace"]) {
+    for (const type of ["kubernetes:helm.sh/v4:Chart", "kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Namespace", "dynamic/talos-homelab:FluxReady"]) {
       expect(types.some((t) => t.endsWith(type)), `${type} in the plan`).toBe(true);
     }
     expect(steps.every((s) => s.op === "create" || s.op === "same")).toBe(true);
@@ -219,6 +219,8 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
         ...E2E_NODES.map((n) => `talos/e2e/${n.name}.sops.yaml`),
         "clusters/e2e/flux-system/sops-age.sops.yaml",
         "clusters/e2e/flux-system/git-credentials.sops.yaml",
+        "clusters/e2e/infrastructure/sops-canary-infrastructure.sops.yaml",
+        "clusters/e2e/apps/sops-canary-apps.sops.yaml",
       ]),
     );
     const sops = compatTool("SOPS_BIN");

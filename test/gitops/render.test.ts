@@ -13,8 +13,16 @@ const NOW = new Date("2025-06-01T12:00:00Z");
 const EXPECTED_FILES = [
   ".gitignore",
   ".sops.yaml",
+  "clusters/homelab/apps.yaml",
+  "clusters/homelab/apps/kustomization.yaml",
+  "clusters/homelab/apps/sops-canary-apps.sops.yaml",
   "clusters/homelab/flux-system/flux-instance.yaml",
+  "clusters/homelab/flux-system/kustomization.yaml",
   "clusters/homelab/flux-system/sops-age.sops.yaml",
+  "clusters/homelab/infrastructure.yaml",
+  "clusters/homelab/infrastructure/kustomization.yaml",
+  "clusters/homelab/infrastructure/sops-canary-infrastructure.sops.yaml",
+  "clusters/homelab/kustomization.yaml",
   "talos/homelab/cp-1.sops.yaml",
   "talos/homelab/cp-2.sops.yaml",
   "talos/homelab/cp-3.sops.yaml",
@@ -67,7 +75,7 @@ describe("renderGitopsTree", () => {
     expect(log).toContain(sandbox.keysFile);
     expect(log).toMatch(/BACK IT UP/);
     expect(lines.filter((l) => /^\s+created\s/.test(l))).toHaveLength(EXPECTED_FILES.length);
-    expect(log).toMatch(/12 created, 0 updated, 0 unchanged/);
+    expect(log).toMatch(/20 created, 0 updated, 0 unchanged/);
     expect(log).not.toMatch(/AGE-SECRET-KEY-1/);
 
     const identity = readFileSync(sandbox.keysFile, "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"))!;
