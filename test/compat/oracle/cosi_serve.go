@@ -12,9 +12,8 @@ import (
 )
 
 // serveState is a read-only cosi.resource.State holding the resources our client reads (machine status,
-// security state, volume statuses), with
-// their specs encoded from Talos's own spec types (YAML, as machined's COSI server sends yaml_spec); the
-// machine stage follows the node's mode.
+// security state, volume statuses), with their specs encoded from Talos's own spec types (YAML, as
+// machined's COSI server sends yaml_spec); the machine stage follows the node's mode.
 type serveState struct {
 	cosi.UnimplementedStateServer
 
