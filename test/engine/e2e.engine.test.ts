@@ -199,6 +199,9 @@ describe("pulumi up of the end-to-end stack (real engine, loopback fakes)", () =
       if (node.role === "controlplane") {
         expect(calls.some((c) => c.method === "/machine.MachineService/EtcdMemberList" && c.code === "OK" && c.mode === "configured")).toBe(true);
       }
+      // security.tpmDiskEncryption (default on): the health check read STATE and EPHEMERAL's VolumeStatus on every node.
+      const volumeReads = calls.filter((c) => c.method === "/cosi.resource.State/Get" && c.code === "OK" && JSON.stringify(c.request).includes("VolumeStatuses.block.talos.dev"));
+      for (const id of ["STATE", "EPHEMERAL"]) expect(volumeReads.some((c) => JSON.stringify(c.request).includes(`"${id}"`)), `${node.name}: VolumeStatus ${id} read`).toBe(true);
       expect(calls.filter((c) => c.code === "PermissionDenied")).toEqual([]);
     }
     expect(bootstraps).toBe(1);
