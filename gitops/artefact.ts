@@ -10,6 +10,8 @@ export interface Artefact {
   readonly format: StoreFormat;
   /** How sops encrypts it; `undefined` for files committed in plaintext (they hold no secret). */
   readonly encryption?: EncryptionRules;
+  /** Written only when absent: the file is the user's once it exists (e.g. `.pre-commit-config.yaml`). */
+  readonly keepExisting?: boolean;
 }
 
 export type WriteStatus = "created" | "updated" | "unchanged";

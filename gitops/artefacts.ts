@@ -15,6 +15,7 @@ import type { SecretsBundle } from "../talos/types";
 import { runtimeSecretsFiles } from "../kubernetes/runtime-secrets";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
+import { guardArtefacts } from "./guard-files";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
 
 export type { RenderedMachineConfig };
@@ -100,6 +101,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     format: "yaml",
   });
   artefacts.push(...runtimeSecretsArtefacts(config));
+  artefacts.push(...guardArtefacts());
   return { artefacts };
 }
 

@@ -4,7 +4,7 @@
  * not). Read with the `yaml` library under the project's parse bounds; aliases are not followed.
  */
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node } from "yaml";
-import { checkYamlNesting } from "../sops/stores/parse-limits";
+import { checkYamlNesting } from "../sops/index";
 import { ENC_VALUE } from "./encrypted-leaves";
 import type { SecretMatch } from "./secret-patterns";
 

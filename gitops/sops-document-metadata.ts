@@ -4,7 +4,7 @@
  * still decrypts, so the damage goes unnoticed until someone edits it. Each document must carry the first one's.
  */
 import { LineCounter, isMap, isNode, parseAllDocuments } from "yaml";
-import { checkYamlNesting } from "../sops/stores/parse-limits";
+import { checkYamlNesting } from "../sops/index";
 
 export interface DocumentMetadataProblem {
   /** 1-based document number. */

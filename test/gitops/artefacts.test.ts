@@ -40,6 +40,8 @@ describe("buildArtefacts", () => {
       ["talos/homelab/kubeconfig.sops.yaml", "whole file"],
       ["clusters/homelab/flux-system/sops-age.sops.yaml", "^(data|stringData)$"],
       ["clusters/homelab/flux-system/flux-instance.yaml", "plain"],
+      [".pre-commit-config.yaml", "plain"],
+      [".github/workflows/talos-homelab-check.yaml", "plain"],
     ]);
     expect(buildArtefacts(inputs).artefacts).toEqual(artefacts);
   });

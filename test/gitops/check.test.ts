@@ -38,7 +38,7 @@ describe("checkGitopsTree", () => {
   it("passes on a freshly rendered tree and checks the sops-age Secret when an identity is available", async () => {
     const report = await checkGitopsTree(tree, { env: sandbox.env });
     expect(report.findings).toEqual([]);
-    expect(report.filesChecked).toBe(12);
+    expect(report.filesChecked).toBe(14);
     expect(report.notes).toEqual([]);
   });
 
