@@ -67,15 +67,39 @@ async function secretlintMatches(text: string, filePath: string): Promise<Secret
   }));
 }
 
+/**
+ * secretlint on the text, then on every base64 blob that decodes to text. The blobs of one layer are linted as one
+ * text (a blank line between them, so no match spans two), one engine run per layer instead of one per blob.
+ */
 async function secretlintWithDecoded(text: string, filePath: string, depth: number): Promise<SecretMatch[]> {
   const matches = await secretlintMatches(text, filePath);
   if (depth >= MAX_BASE64_DEPTH) return matches;
-  for (const blob of base64Blobs(text)) {
-    for (const inner of await secretlintWithDecoded(blob.decoded, filePath, depth + 1)) {
-      matches.push({ ...inner, line: blob.line, what: `${inner.what}, base64-encoded` });
-    }
+  const blobs = base64Blobs(text);
+  if (blobs.length === 0) return matches;
+  const firstLines: number[] = [];
+  let line = 1;
+  for (const blob of blobs) {
+    firstLines.push(line);
+    line += blob.decoded.split("\n").length + 1;
+  }
+  const joined = blobs.map((b) => b.decoded).join("\n\n");
+  for (const inner of await secretlintWithDecoded(joined, filePath, depth + 1)) {
+    const index = lastAtOrBefore(firstLines, inner.line);
+    matches.push({ ...inner, line: blobs[index].line, what: `${inner.what}, base64-encoded` });
   }
   return matches;
+}
+
+/** The index of the last value of the ascending `values` that is <= `target`. */
+function lastAtOrBefore(values: readonly number[], target: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (values[mid] <= target) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 /** Every secret found in `text` (the content of `filePath`), at most one per line and rule, sorted by line. */

@@ -210,6 +210,11 @@ const LEAKS: readonly LeakCase[] = [
     const content = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: gh\n  annotations:\n    note: ci\ndata:\n  token: ${b64(token)}\n`;
     return { file: "clusters/homelab/apps/gh-secret.yaml", content, secrets: [token, b64(token)], mentions: /GitHub/i };
   }],
+  ["a GitHub token base64-wrapped in the last of several base64 values (the finding names its line)", () => {
+    const token = githubToken();
+    const values = { a: b64("first harmless value"), b: b64("second: harmless\nmultiline\nvalue"), c: b64(`token=${token}`) };
+    return { file: "clusters/homelab/apps/blobs.yaml", content: configMap(values), secrets: [token, values.c], line: 9, mentions: /GitHub/i };
+  }],
   ["a GitHub token in a ConfigMap", () => {
     const token = githubToken();
     return { file: "clusters/homelab/apps/renovate.yaml", content: configMap({ RENOVATE_TOKEN: token }), secrets: [token], line: 7 };
