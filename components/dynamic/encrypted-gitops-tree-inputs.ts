@@ -74,6 +74,7 @@ function artefact(raw: unknown, index: number): Artefact {
     content: record.content,
     format: format as StoreFormat,
     ...(encryption === undefined ? {} : { encryption }),
+    ...(record.keepExisting === true && encryption === undefined ? { keepExisting: true } : {}),
   };
 }
 
