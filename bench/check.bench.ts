@@ -52,6 +52,10 @@ export async function run(): Promise<void> {
     const scan = await median(3, () => scanForSecrets(text, "many.yaml"));
     const mib = text.length / 1024 / 1024;
     console.log(`secret scan of ${mib.toFixed(1)} MiB of ConfigMaps: median of 3 ${scan.toFixed(0)} ms (${(mib / (scan / 1000)).toFixed(1)} MiB/s)`);
+    // a 1 MB line shaped to make backtracking patterns quadratic (the Proxmox token rule was: 8 s at 80 kB)
+    const line = `${"a".repeat(500_000)}@${"b".repeat(500_000)}`;
+    const hostile = await median(3, () => scanForSecrets(line, "line.txt"));
+    console.log(`secret scan of a 1 MB line "a…a@b…b": median of 3 ${hostile.toFixed(0)} ms`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

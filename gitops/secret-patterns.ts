@@ -63,7 +63,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     id: "talos-homelab/proxmox-api-token",
     what: "a Proxmox VE API token (user@realm!tokenid=secret)",
     hint: "PVEAPIToken=user@realm!id=…",
-    regex: /[A-Za-z0-9._-]+@[A-Za-z0-9._-]+![A-Za-z0-9._-]+\s*[=:]\s*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+    // bounded parts that start at a word boundary: unbounded `[…]+@` made a long line without `@` quadratic
+    regex: /(?<![A-Za-z0-9._-])[A-Za-z0-9._-]{1,64}@[A-Za-z0-9._-]{1,64}![A-Za-z0-9._-]{1,64}\s{0,4}[=:]\s{0,4}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
   },
 ];
 
