@@ -144,6 +144,18 @@ describe("check --install-hook (a plain Git pre-commit hook)", () => {
     expect(String(refused.stderr)).toMatch(/was not written by talos-homelab.*--force/);
   });
 
+  it("check --staged outside a Git work tree is a clear error, not an empty pass", () => {
+    const outside = mkdtempSync(join(tmpdir(), "talos-homelab-nogit-"));
+    try {
+      cpSync(sandbox.outDir, outside, { recursive: true });
+      const r = spawnSync(process.execPath, [BIN, "check", "--staged", outside], { cwd: outside, encoding: "utf8", env: { ...gitEnv(), GIT_CEILING_DIRECTORIES: tmpdir() } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/--staged: .* is not inside a Git work tree/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it("a hook whose talos-homelab was moved fails the commit instead of letting it through", async () => {
     await installGitHook({ dir: repo, command: [process.execPath, join(repo, "..", "gone", "talos-homelab.cjs")] });
     git("add", "-A");
