@@ -15,8 +15,8 @@ import type { SecretsBundle } from "../talos/types";
 import { runtimeSecretsFiles } from "../kubernetes/runtime-secrets";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
-import { guardArtefacts } from "./guard-files";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
+import { guardArtefacts } from "./guard-files";
 
 export type { RenderedMachineConfig };
 
@@ -101,8 +101,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     format: "yaml",
   });
   artefacts.push(...runtimeSecretsArtefacts(config));
-  artefacts.push(...guardArtefacts());
-  return { artefacts };
+  return { artefacts: [...artefacts, ...guardArtefacts()] };
 }
 
 /** The optional runtime secrets layer (config `runtimeSecrets`): plain manifests only, nothing secret in them. */

@@ -11,6 +11,10 @@ import { scanForSecrets } from "./secret-scan";
 import { sopsDocumentMetadataProblems } from "./sops-document-metadata";
 import { diskTreeSource, type TreeSource } from "./tree-source";
 
+// the guards run by `check --install-hook` and `check --staged`, in the same lazily loaded unit as the check
+export { ForeignHookError, installGitHook } from "./guard-hook";
+export { stagedTreeSource } from "./guard-staged-tree";
+
 export interface CheckFinding {
   /** Relative to the checked folder, `/`-separated. */
   readonly file: string;
@@ -152,7 +156,7 @@ async function readSopsConfig(source: TreeSource, paths: readonly string[], repo
     return undefined;
   }
   try {
-    const config = parseSopsConfig((await source.read(".sops.yaml")).toString("utf8"), join(source.root, ".sops.yaml"));
+    const config = parseSopsConfig(join(source.root, ".sops.yaml"), (await source.read(".sops.yaml")).toString("utf8"));
     if (config.creationRules === undefined) {
       report.findings.push({ file: ".sops.yaml", problem: "has no creation_rules: nothing in the tree is required to be encrypted" });
     }

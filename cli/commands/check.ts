@@ -9,15 +9,11 @@ interface CheckFlags {
   readonly force?: boolean;
 }
 
-type CheckUnit = typeof import("../../gitops/check") & typeof import("../../gitops/guard-hook") & typeof import("../../gitops/guard-staged-tree");
+type CheckUnit = typeof import("../../gitops/check");
 
 /** The check bundle (secretlint and its preset, the Talos and X.509 code): loaded on use, never at start-up. */
 function loadCheckUnit(): CheckUnit {
-  return {
-    ...(require("../../gitops/check") as typeof import("../../gitops/check")),
-    ...(require("../../gitops/guard-hook") as typeof import("../../gitops/guard-hook")),
-    ...(require("../../gitops/guard-staged-tree") as typeof import("../../gitops/guard-staged-tree")),
-  };
+  return require("../../gitops/check") as CheckUnit;
 }
 
 async function installHook(unit: CheckUnit, root: string, force: boolean): Promise<void> {
