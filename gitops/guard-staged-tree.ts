@@ -54,13 +54,35 @@ export async function stagedTreeSource(dir: string): Promise<TreeSource> {
   const sizeOf = new Map(sizes.map((line) => [line.split(" ")[0], Number(line.split(" ")[1])]));
   const blobOf = new Map(entries.map((e) => [e.path, e.blob]));
   const files: TreeFile[] = entries.map((e) => ({ path: e.path, size: sizeOf.get(e.blob) ?? 0 })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  let batch: Promise<Map<string, Buffer>> | undefined;
   return {
     root,
     list: async () => files,
     read: async (path) => {
       const blob = blobOf.get(path);
       if (blob === undefined) throw new Error(`${path} is not staged`);
-      return git(root, ["cat-file", "blob", blob]);
+      batch ??= readBlobs(root, files.filter((f) => f.size <= BATCH_FILE_BYTES).map((f) => blobOf.get(f.path) as string));
+      return (await batch).get(blob) ?? git(root, ["cat-file", "blob", blob]);
     },
   };
+}
+
+/** Files up to this size are read together, in one `git cat-file --batch` (one process per commit, not per file). */
+const BATCH_FILE_BYTES = 1024 * 1024;
+
+/** The blobs' contents by object name, from one `git cat-file --batch` (`<name> blob <size>\n<bytes>\n` each). */
+async function readBlobs(root: string, blobs: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (blobs.length === 0) return out;
+  const stream = await git(root, ["cat-file", "--batch"], [...new Set(blobs)].map((b) => `${b}\n`).join(""));
+  let at = 0;
+  while (at < stream.length) {
+    const eol = stream.indexOf(0x0a, at);
+    const [name, type, size] = stream.subarray(at, eol).toString("utf8").split(" ");
+    if (type !== "blob") throw new Error(`git cat-file --batch: unexpected ${type ?? "output"} for ${name ?? "?"}`);
+    const length = Number(size);
+    out.set(name as string, stream.subarray(eol + 1, eol + 1 + length));
+    at = eol + 1 + length + 1;
+  }
+  return out;
 }
