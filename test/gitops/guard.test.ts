@@ -101,6 +101,17 @@ describe("check --install-hook (a plain Git pre-commit hook)", () => {
     expect(commits()).toBe(2);
   }, 120_000);
 
+  it("reads a staged file larger than the batch (1 MiB) on its own, and still finds its leak", async () => {
+    await installGitHook({ dir: repo, command: COMMAND });
+    git("add", "-A");
+    expect(git("commit", "-q", "-m", "tree").status).toBe(0);
+    writeFileSync(join(repo, "big.txt"), `${"padding line\n".repeat(120_000)}${githubToken()}\n`);
+    git("add", "big.txt");
+    const refused = git("commit", "-q", "-m", "big");
+    expect(refused.status).not.toBe(0);
+    expect(refused.out).toContain("big.txt: line 120001");
+  }, 120_000);
+
   it("guards a tree in a subfolder of the repository", async () => {
     const top = join(repo, "..", "monorepo");
     mkdirSync(top);
