@@ -3,21 +3,21 @@
  * `sops.age` entry, copies that entry into the new file's metadata, and decrypts the new file with its identity. It
  * succeeds exactly when the new file still uses the old data key (a re-wrap instead of a fresh key).
  */
-import { parseDocument, isMap, isSeq } from "yaml";
+import { type Document, parseAllDocuments, isMap, isSeq } from "yaml";
 import { decryptText } from "../../sops";
 
 /** The new YAML file with `recipient`'s `sops.age` entry from the old file added. */
 export function spliceAgeEntry(newText: string, oldText: string, recipient: string): string {
-  const old = parseDocument(oldText);
-  const entries = old.getIn(["sops", "age"]);
-  if (!isSeq(entries)) throw new Error("the old file has no sops.age list");
-  const entry = entries.items.find((item) => isMap(item) && item.get("recipient") === recipient);
-  if (entry === undefined) throw new Error(`the old file has no entry for ${recipient}`);
-  const doc = parseDocument(newText);
-  const target = doc.getIn(["sops", "age"]);
-  if (!isSeq(target)) throw new Error("the new file has no sops.age list");
-  target.items.push(entry);
-  return doc.toString({ lineWidth: 0 });
+  const ageLists = (docs: Document[]) => docs.map((d) => d.getIn(["sops", "age"])).filter(isSeq);
+  const entry = ageLists(parseAllDocuments(oldText) as Document[])
+    .flatMap((list) => list.items)
+    .find((item) => isMap(item) && item.get("recipient") === recipient);
+  if (entry === undefined) throw new Error(`the old file has no sops.age entry for ${recipient}`);
+  const docs = parseAllDocuments(newText) as Document[];
+  const targets = ageLists(docs);
+  if (targets.length === 0) throw new Error("the new file has no sops.age list");
+  for (const list of targets) list.items.push(entry);
+  return docs.map((d) => d.toString({ lineWidth: 0 })).join("");
 }
 
 /** The spliced file's plaintext if the revoked identity can read it, `undefined` when the attack fails. */
