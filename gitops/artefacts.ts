@@ -26,6 +26,8 @@ export interface TreeInputs {
   readonly kubeconfig: string;
   /** The cluster's age identity (`AGE-SECRET-KEY-1…`), stored in the `sops-age` Secret. */
   readonly clusterIdentity: string;
+  /** Previous cluster identities kept in the `sops-age` Secret during a rotation's overlap window. */
+  readonly previousClusterIdentities?: readonly string[];
   readonly clusterRecipient: string;
   /** Operator and disaster-recovery recipients (without the cluster's). */
   readonly operatorRecipients: readonly string[];
@@ -74,7 +76,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     {
       path: treePaths.sopsAgeSecret(cluster),
       description: "Flux sops-age Secret",
-      content: manifestYaml(sopsAgeSecret(inputs.clusterIdentity)),
+      content: manifestYaml(sopsAgeSecret(inputs.clusterIdentity, inputs.previousClusterIdentities ?? [])),
       format: "yaml",
       encryption: KUBERNETES_FILE_RULES,
     },

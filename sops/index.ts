@@ -37,7 +37,7 @@ export { updateKeys, planUpdateKeys, type UpdateKeysOptions, type UpdateKeysPlan
 export { rotate, rotateBytes, type RotateOptions } from "./operations/rotate";
 export { fileStatus, fileStatusOfBytes, type FileStatus } from "./operations/file-status";
 export { parseTreePath, type TreePath } from "./operations/tree-path";
-export { findSopsConfig, loadSopsConfig, creationRuleFor, type CreationRule, type SopsConfig } from "./sops-config";
+export { findSopsConfig, loadSopsConfig, parseSopsConfig, creationRuleFor, type CreationRule, type SopsConfig } from "./sops-config";
 
 export type EncryptTextOptions = EncryptOptions;
 
