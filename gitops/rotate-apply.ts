@@ -27,6 +27,8 @@ export interface ApplyOptions {
   readonly now?: Date;
   /** Identities that open the files (as for the plan). */
   readonly identities: readonly string[];
+  /** Runs right after `.sops.yaml` is written, before any file: e.g. the stack file's recipients and pin. */
+  readonly afterSopsConfig?: () => Promise<void>;
   /** One line per file; never key material. */
   readonly onFile?: (path: string, status: "rotated" | "already rotated") => void;
 }
@@ -64,6 +66,7 @@ export async function applyRotation(plan: RotatePlan, opts: ApplyOptions): Promi
   if (plan.sopsConfig.after !== plan.sopsConfig.before) {
     await io.write(join(plan.root, SOPS_CONFIG_PATH), plan.sopsConfig.after, TREE_FILE_MODE);
   }
+  await opts.afterSopsConfig?.();
   const rotated: string[] = [];
   for (const file of plan.files) {
     if (done.has(file.path)) {

@@ -41,7 +41,7 @@ export function unpublishedReason(state: TreeGitState, root: string): string | u
     case "published":
       return undefined;
     case "not-a-checkout":
-      return `${root} is not a Git checkout, so whether Flux reads the rotated tree is unknown: commit and push it, then end the overlap with \`talos-homelab rotate --finish\``;
+      return `${root} is not a Git checkout, so whether Flux reads the rotated tree is unknown: put outputDir in a Git checkout of the repository Flux reads, commit and push, then run render or pulumi up again`;
     case "uncommitted":
       return `${state.files.length} file(s) in ${root} are not committed (${state.files.slice(0, 3).join(", ")}${state.files.length > 3 ? ", …" : ""}): commit and push them`;
     case "no-upstream":
