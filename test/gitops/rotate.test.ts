@@ -3,6 +3,7 @@
  * tree (the project's and the user's own, in every store) a fresh data key for its rule's recipients; a rotation
  * killed after any file operation leaves every file decryptable and finishes when run again.
  */
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -181,4 +182,49 @@ describe("rotate killed at any point", () => {
       { numRuns: 15 },
     );
   }, 120_000);
+});
+
+/** Runs the rotation in a child process and SIGKILLs it `afterMs` after it reports its plan; resolves with its output. */
+function killedRotation(root: string, afterMs: number): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "rotate-child.ts")], {
+      env: { ...process.env, ROTATE_REQUEST: JSON.stringify(request(root)) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      if (timer === undefined && out.includes("planned\n")) timer = setTimeout(() => child.kill("SIGKILL"), afterMs);
+    });
+    child.on("error", reject);
+    child.on("exit", () => {
+      if (timer !== undefined) clearTimeout(timer);
+      resolvePromise(out);
+    });
+  });
+}
+
+describe("rotate in a process killed with SIGKILL", () => {
+  it("never leaves an undecryptable file, whenever the kill lands, and the rerun finishes", async () => {
+    const outcomes = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 60 }), async (afterMs) => {
+        const root = fresh();
+        const out = await killedRotation(root, afterMs);
+        outcomes.add(out.includes("done\n") ? "finished" : `${(out.match(/^rotated /gm) ?? []).length} rotated`);
+        for (const path of PATHS()) {
+          const plain = (await openWith(root, path, oldKeys())) ?? (await openWith(root, path, newKeys()));
+          expect(plain, `${path} after a kill ${afterMs} ms in`).toBeDefined();
+          await expectSameContent(path, plain!);
+        }
+        await rotate(root);
+        for (const path of PATHS()) expect(await openWith(root, path, [keys.oldCluster.identity, keys.removedOperator.identity]), path).toBeUndefined();
+        rmSync(root, { recursive: true, force: true });
+      }),
+      { numRuns: 8 },
+    );
+    // the kills landed at different points (not all before or all after the writes)
+    expect(outcomes.size).toBeGreaterThan(1);
+  }, 180_000);
 });
