@@ -25,6 +25,8 @@ function git(root: string, args: readonly string[]): string | undefined {
 
 export function treeGitState(root: string): TreeGitState {
   if (git(root, ["rev-parse", "--is-inside-work-tree"])?.trim() !== "true") return { kind: "not-a-checkout" };
+  // a folder the enclosing repository ignores (e.g. rendered/ in the project checkout) is not what Flux reads
+  if (git(root, ["check-ignore", "-q", "."]) !== undefined) return { kind: "not-a-checkout" };
   const status = git(root, ["status", "--porcelain", "--untracked-files=all", "--", "."]);
   if (status === undefined) return { kind: "not-a-checkout" };
   const files = status.split("\n").filter((l) => l.trim() !== "").map((l) => l.slice(3));
