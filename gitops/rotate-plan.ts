@@ -124,7 +124,7 @@ export async function planRotation(request: RotateRequest): Promise<RotatePlan> 
     throw new Error(`${configPath} does not exist: rotate re-encrypts each file to its .sops.yaml creation rule; run \`talos-homelab render\` first, or pass --dir <tree root>`);
   }
   const edited = editSopsConfigRecipients(before, request.change);
-  const config = parseSopsConfig(configPath, edited.text);
+  const config = parseSopsConfig(edited.text, configPath);
   const files: FilePlan[] = [];
   for (const file of await findSopsFiles(request.root)) files.push(await planFile(file, config, request));
   return { root: request.root, sopsConfig: { before, after: edited.text, rulesChanged: edited.rulesChanged }, files, change: request.change };

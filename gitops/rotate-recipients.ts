@@ -3,7 +3,7 @@
  * becomes the new one in place, removed operators go, added operators join every recipient list that held one of the
  * old operators. Everything else in `.sops.yaml` (other rules, comments, order) is kept.
  */
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type Node } from "yaml";
 
 export interface RecipientChange {
   /** Old cluster recipient -> new one. */
@@ -38,46 +38,76 @@ function splitList(text: string): string[] {
     .filter((r) => r !== "");
 }
 
-/** Rewrites one `age` field (a comma-separated string or a list); true when it changed. */
-function editAgeField(map: Node, change: RecipientChange): boolean {
-  if (!isMap(map)) return false;
+interface TextEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+const columnOf = (source: string, offset: number): number => offset - (source.lastIndexOf("\n", offset - 1) + 1);
+
+/** The end of a node's own text: a block sequence's range runs on over the line break after its last item. */
+function trimmedEnd(source: string, start: number, end: number): number {
+  let e = end;
+  while (e > start && /\s/.test(source[e - 1])) e--;
+  return e;
+}
+
+/** The replacement for a scalar `age` field, in its own quoting (block scalars become double-quoted). */
+function scalarText(field: Scalar, recipients: readonly string[]): string {
+  const joined = recipients.join(",");
+  if (field.type === Scalar.QUOTE_SINGLE) return `'${joined}'`;
+  if (field.type === Scalar.PLAIN) return joined;
+  return JSON.stringify(joined);
+}
+
+/** The edit of one `age` field (a comma-separated string or a list), `undefined` when it does not change. */
+function ageFieldEdit(source: string, map: Node, change: RecipientChange): TextEdit | undefined {
+  if (!isMap(map)) return undefined;
   const field = map.get("age", true);
-  if (isScalar(field) && typeof field.value === "string") {
+  if (isScalar(field) && typeof field.value === "string" && field.range) {
     const before = splitList(field.value);
     const after = changeRecipients(before, change);
-    if (after.join(",") === before.join(",")) return false;
-    field.value = after.join(",");
-    return true;
+    if (after.join(",") === before.join(",")) return undefined;
+    return { start: field.range[0], end: trimmedEnd(source, field.range[0], field.range[1]), text: scalarText(field, after) };
   }
-  if (isSeq(field)) {
+  if (isSeq(field) && field.range) {
     const before = field.items.map((item) => (isScalar(item) ? String(item.value) : "")).filter((r) => r !== "");
     const after = changeRecipients(before, change);
-    if (after.join(",") === before.join(",")) return false;
-    map.set("age", after);
-    return true;
+    if (after.join(",") === before.join(",")) return undefined;
+    const text = field.flow ? `[${after.join(", ")}]` : after.map((r) => `- ${r}`).join(`\n${" ".repeat(columnOf(source, field.range[0]))}`);
+    return { start: field.range[0], end: trimmedEnd(source, field.range[0], field.range[1]), text };
   }
-  return false;
+  return undefined;
 }
 
-/** Every key group's and rule's `age` field in `creation_rules`, edited; returns the number of rules changed. */
-function editRules(doc: Document, change: RecipientChange): number {
+/** The edits of every rule's and key group's `age` field in `creation_rules`, and how many rules they touch. */
+function ruleEdits(source: string, doc: Document, change: RecipientChange): { edits: TextEdit[]; rulesChanged: number } {
   const rules = doc.get("creation_rules", true);
-  if (!isSeq(rules)) return 0;
-  let changed = 0;
+  const edits: TextEdit[] = [];
+  let rulesChanged = 0;
+  if (!isSeq(rules)) return { edits, rulesChanged };
   for (const rule of rules.items) {
     if (!isMap(rule)) continue;
-    let touched = editAgeField(rule as Node, change);
+    const own = [ageFieldEdit(source, rule as Node, change)];
     const groups = rule.get("key_groups", true);
-    if (isSeq(groups)) for (const group of groups.items) touched = editAgeField(group as Node, change) || touched;
-    if (touched) changed++;
+    if (isSeq(groups)) for (const group of groups.items) own.push(ageFieldEdit(source, group as Node, change));
+    const found = own.filter((e): e is TextEdit => e !== undefined);
+    if (found.length > 0) rulesChanged++;
+    edits.push(...found);
   }
-  return changed;
+  return { edits, rulesChanged };
 }
 
-/** `.sops.yaml` text with the change applied, and how many rules it touched (0: the text is returned as is). */
+/**
+ * `.sops.yaml` text with the change applied, and how many rules it touched. Only the source text of the changed
+ * `age` values is replaced: every other byte (other rules, comments, marked blocks, layout) stays as it was.
+ */
 export function editSopsConfigRecipients(text: string, change: RecipientChange): { text: string; rulesChanged: number } {
   if (isNoChange(change)) return { text, rulesChanged: 0 };
   const doc = parseDocument(text);
-  const rulesChanged = editRules(doc, change);
-  return rulesChanged === 0 ? { text, rulesChanged } : { text: doc.toString({ lineWidth: 0 }), rulesChanged };
+  const { edits, rulesChanged } = ruleEdits(text, doc, change);
+  let out = text;
+  for (const edit of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  return { text: out, rulesChanged };
 }

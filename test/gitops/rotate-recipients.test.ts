@@ -20,6 +20,11 @@ describe("editSopsConfigRecipients", () => {
   const text =
     "# my rules: keep this comment\n" +
     "creation_rules:\n" +
+    "  # BEGIN talos-homelab cluster other\n" +
+    "  # Managed by talos-homelab (render and pulumi up rewrite this block); put your own rules outside it.\n" +
+    "  - path_regex: ^clusters/other/\n" +
+    `    age: '${OTHER}'\n` +
+    "  # END talos-homelab cluster other\n" +
     "  # the team's own rule\n" +
     "  - path_regex: ^apps/team/\n" +
     `    age: ${OTHER}\n` +
@@ -38,10 +43,13 @@ describe("editSopsConfigRecipients", () => {
   it("changes the age fields (string, list and key groups) and keeps everything else, comments included", () => {
     const edited = editSopsConfigRecipients(text, change);
     expect(edited.rulesChanged).toBe(3);
-    expect(edited.text).toContain("# my rules: keep this comment\n");
-    expect(edited.text).toContain("  # the team's own rule\n");
-    expect(edited.text).toContain(`    age: ${OTHER}\n`);
-    const config = parseSopsConfig("/repo/.sops.yaml", edited.text);
+    // every line without a changed recipient list is kept byte for byte
+    const kept = (t: string) => t.split("\n").filter((l) => !/age1(aaa|bbb|old)/.test(l));
+    expect(kept(edited.text).filter((l) => !/age1(ccc|new)/.test(l))).toEqual(kept(text));
+    expect(edited.text).toContain(`    age: ${A},${C},${NEW}\n`);
+    expect(edited.text).toContain(`    age:\n      - ${A}\n      - ${C}\n  - path_regex: ^shamir/`);
+    expect(edited.text).toContain(`      - age: [${NEW}]\n      - age: [${A}, ${C}]\n`);
+    const config = parseSopsConfig(edited.text, "/repo/.sops.yaml");
     expect(creationRuleFor(config, "/repo/clusters/lab/x.sops.yaml")?.keyGroups).toEqual([[A, C, NEW]]);
     expect(creationRuleFor(config, "/repo/clusters/lab/x.sops.yaml")?.rules).toEqual({ encryptedRegex: "^(data|stringData)$" });
     expect(creationRuleFor(config, "/repo/talos/lab/x.sops.yaml")?.keyGroups).toEqual([[A, C]]);
