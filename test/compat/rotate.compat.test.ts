@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { makeSandbox, snapshot, type Sandbox } from "../gitops/sandbox";
+import { spliceAgeEntry } from "../gitops/splice";
 import { requireTool, runTool } from "./helpers/tools";
 
 const CLI = join(__dirname, "../../bin/talos-homelab.cjs");
@@ -122,6 +123,17 @@ describe("talos-homelab rotate with the real sops", () => {
     expect(env.stdout).toBe("S3_SECRET=user-own-s3-secret\n");
     expect(sopsWith(operatorA, ["decrypt", USER_ENV]).code).not.toBe(0);
     expect(readFileSync(join(sandbox.outDir, USER_FILE), "utf8")).not.toBe(oldUserFile);
+  });
+
+  it("the removed operator's old enc block spliced into the rotated file opens nothing with the real sops", () => {
+    const rotatedPath = join(scratch, "spliced.sops.yaml");
+    writeFileSync(rotatedPath, spliceAgeEntry(readFileSync(join(sandbox.outDir, USER_FILE), "utf8"), oldUserFile, publicKeyOf(operatorA)), { mode: 0o600 });
+    const attack = sopsWith(operatorA, ["decrypt", rotatedPath], scratch);
+    expect(attack.code).not.toBe(0);
+    expect(attack.stdout).not.toContain("user-own-db-password");
+    // the same splice into the file before the rotation (same data key) is what the attacker could read before
+    writeFileSync(rotatedPath, spliceAgeEntry(oldUserFile, oldUserFile, publicKeyOf(operatorA)), { mode: 0o600 });
+    expect(sopsWith(operatorA, ["decrypt", rotatedPath], scratch).code).toBe(0);
   });
 
   it("the old cluster identity no longer opens the rotated user file; the sops-age Secret holds both identities, which Flux-style decrypts old and new files", () => {
