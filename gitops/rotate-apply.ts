@@ -8,7 +8,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { rotateBytes, writeFileAtomic } from "../sops/index";
 import { TREE_FILE_MODE } from "./write-tree";
-import { journalPath, journalText, readJournal } from "./rotate-journal";
+import { assertSameTarget, journalPath, journalText, readJournal, type RotateTarget } from "./rotate-journal";
 import { SOPS_CONFIG_PATH, type FilePlan, type RotatePlan } from "./rotate-plan";
 
 /** The file operations of a rotation; tests inject failures here. */
@@ -55,14 +55,23 @@ async function rotateFile(file: FilePlan, opts: ApplyOptions): Promise<Buffer> {
   });
 }
 
+function targetOf(plan: RotatePlan): RotateTarget {
+  return {
+    ...(plan.change.cluster !== undefined ? { cluster: plan.change.cluster.to } : {}),
+    ...(plan.change.operators !== undefined ? { operators: [...plan.change.operators.to] } : {}),
+  };
+}
+
 /** Applies the plan; returns the paths rotated in this run. Refuses (writing nothing) when any file has a problem. */
 export async function applyRotation(plan: RotatePlan, opts: ApplyOptions): Promise<string[]> {
   const problems = plan.files.filter((f) => f.problem !== undefined);
   if (problems.length > 0) throw new RotationBlockedError(problems);
   const io = opts.io ?? realRotateIo;
+  const target = targetOf(plan);
   const journal = await readJournal(plan.root);
+  if (journal !== undefined) assertSameTarget(plan.root, journal, target);
   const done = new Set(journal?.done ?? []);
-  await io.write(journalPath(plan.root), journalText({ version: 1, done: [...done] }), TREE_FILE_MODE);
+  await io.write(journalPath(plan.root), journalText({ version: 1, target, done: [...done] }), TREE_FILE_MODE);
   if (plan.sopsConfig.after !== plan.sopsConfig.before) {
     await io.write(join(plan.root, SOPS_CONFIG_PATH), plan.sopsConfig.after, TREE_FILE_MODE);
   }
@@ -76,7 +85,7 @@ export async function applyRotation(plan: RotatePlan, opts: ApplyOptions): Promi
     await io.write(join(plan.root, ...file.path.split("/")), await rotateFile(file, opts), TREE_FILE_MODE);
     done.add(file.path);
     rotated.push(file.path);
-    await io.write(journalPath(plan.root), journalText({ version: 1, done: [...done] }), TREE_FILE_MODE);
+    await io.write(journalPath(plan.root), journalText({ version: 1, target, done: [...done] }), TREE_FILE_MODE);
     opts.onFile?.(file.path, "rotated");
   }
   await io.remove(journalPath(plan.root));

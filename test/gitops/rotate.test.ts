@@ -205,6 +205,25 @@ function killedRotation(root: string, afterMs: number): Promise<string> {
   });
 }
 
+describe("rotate re-run after an interruption", () => {
+  it("refuses another target than the interrupted rotation's, writing nothing, then finishes with the same one", async () => {
+    const root = fresh();
+    await expect(rotate(root, failingIo(5, false))).rejects.toThrow(/injected failure/);
+    const before = snapshot(root);
+    const other = { ...request(root), change: { operators: { from: [keys.keptOperator.recipient], to: [keys.removedOperator.recipient] } } };
+    const plan = await planRotation(other);
+    await expect(applyRotation(plan, { identities: other.identities })).rejects.toThrow(
+      /an interrupted rotation to cluster identity age1\S+ and operators .* is in progress .* nothing was written\. Run it again with the same --cluster-identity and --age/,
+    );
+    expect(snapshot(root)).toEqual(before);
+    const lines: string[] = [];
+    const req = request(root);
+    await applyRotation(await planRotation(req), { identities: req.identities, onFile: (path, status) => lines.push(`${status} ${path}`) });
+    expect(lines.filter((l) => l.startsWith("already rotated"))).toHaveLength(1);
+    expect(readdirSync(root)).not.toContain(ROTATE_JOURNAL);
+  });
+});
+
 describe("rotate in a process killed with SIGKILL", () => {
   it("never leaves an undecryptable file, whenever the kill lands, and the rerun finishes", async () => {
     const outcomes = new Set<string>();
