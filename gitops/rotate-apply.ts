@@ -34,7 +34,7 @@ export interface ApplyOptions {
 }
 
 export class RotationBlockedError extends Error {
-  constructor(problems: readonly FilePlan[]) {
+  constructor(problems: readonly Pick<FilePlan, "path" | "problem">[]) {
     super(
       `rotate: nothing was written: ${problems.length} file(s) cannot be rotated:\n` +
         problems.map((p) => `  - ${p.path}: ${p.problem}`).join("\n"),
@@ -55,6 +55,10 @@ async function rotateFile(file: FilePlan, opts: ApplyOptions): Promise<Buffer> {
   });
 }
 
+export function unreadableProblem(file: RotatePlan["unreadable"][number]): Pick<FilePlan, "path" | "problem"> {
+  return { path: file.path, problem: `holds sops values but cannot be read (${file.reason}): rotate it with the real sops (sops rotate -i), or fix or remove it` };
+}
+
 function targetOf(plan: RotatePlan): RotateTarget {
   return {
     ...(plan.change.cluster !== undefined ? { cluster: plan.change.cluster.to } : {}),
@@ -64,7 +68,7 @@ function targetOf(plan: RotatePlan): RotateTarget {
 
 /** Applies the plan; returns the paths rotated in this run. Refuses (writing nothing) when any file has a problem. */
 export async function applyRotation(plan: RotatePlan, opts: ApplyOptions): Promise<string[]> {
-  const problems = plan.files.filter((f) => f.problem !== undefined);
+  const problems = [...plan.files.filter((f) => f.problem !== undefined), ...plan.unreadable.map(unreadableProblem)];
   if (problems.length > 0) throw new RotationBlockedError(problems);
   const io = opts.io ?? realRotateIo;
   const target = targetOf(plan);

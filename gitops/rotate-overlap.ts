@@ -5,7 +5,7 @@
  * this on every run, so the first run after the rotated tree is pushed drops the old identity.
  */
 import { clusterIdentityRecipient, type ClusterKeyRing } from "../kubernetes";
-import { findSopsFiles } from "./sops-tree-files";
+import { scanSopsFiles } from "./sops-tree-files";
 import { treeGitState, unpublishedReason, type TreeGitState } from "./tree-git-state";
 
 export interface OverlapDecision {
@@ -25,7 +25,11 @@ export interface OverlapOptions {
 /** Which previous identities of `ring` the tree under `root` still needs. */
 export async function previousIdentitiesStillNeeded(root: string, ring: ClusterKeyRing, opts: OverlapOptions = {}): Promise<OverlapDecision> {
   if (ring.previous.length === 0) return { keep: [], dropped: 0, reasons: [] };
-  const files = await findSopsFiles(root);
+  const { files, unreadable } = await scanSopsFiles(root);
+  if (unreadable.length > 0) {
+    const names = unreadable.map((u) => u.path).join(", ");
+    return { keep: [...ring.previous], dropped: 0, reasons: [`${names} hold(s) sops values but cannot be read, so whether they need the previous identity is unknown: fix or remove them`] };
+  }
   const keep: string[] = [];
   const reasons: string[] = [];
   for (const [i, identity] of ring.previous.entries()) {

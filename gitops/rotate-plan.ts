@@ -18,7 +18,7 @@ import {
 import { clusterKeyRingFile, parseClusterKeyRing, SOPS_AGE_SECRET_KEY } from "../kubernetes";
 import { secretValue } from "./existing-tree";
 import { changeRecipients, editSopsConfigRecipients, type RecipientChange } from "./rotate-recipients";
-import { findSopsFiles, type TreeSopsFile } from "./sops-tree-files";
+import { scanSopsFiles, type TreeSopsFile } from "./sops-tree-files";
 
 export const SOPS_CONFIG_PATH = ".sops.yaml";
 
@@ -50,6 +50,8 @@ export interface FilePlan {
 
 export interface RotatePlan {
   readonly root: string;
+  /** Files holding sops values that their store cannot read (too large, damaged): they block `--apply`. */
+  readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
   readonly sopsConfig: { readonly before: string; readonly after: string; readonly rulesChanged: number };
   readonly files: readonly FilePlan[];
   readonly change: RecipientChange;
@@ -126,6 +128,7 @@ export async function planRotation(request: RotateRequest): Promise<RotatePlan> 
   const edited = editSopsConfigRecipients(before, request.change);
   const config = parseSopsConfig(edited.text, configPath);
   const files: FilePlan[] = [];
-  for (const file of await findSopsFiles(request.root)) files.push(await planFile(file, config, request));
-  return { root: request.root, sopsConfig: { before, after: edited.text, rulesChanged: edited.rulesChanged }, files, change: request.change };
+  const scan = await scanSopsFiles(request.root);
+  for (const file of scan.files) files.push(await planFile(file, config, request));
+  return { root: request.root, unreadable: scan.unreadable, sopsConfig: { before, after: edited.text, rulesChanged: edited.rulesChanged }, files, change: request.change };
 }

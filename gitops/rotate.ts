@@ -10,7 +10,7 @@ import { ageRecipientProblem, loadAgeIdentities } from "../sops/index";
 import { decryptTreeFile, secretValue } from "./existing-tree";
 import { operatorRecipients, splitRecipients } from "./recipients";
 import { outDirFor } from "./render";
-import { applyRotation, type RotateIo } from "./rotate-apply";
+import { applyRotation, unreadableProblem, type RotateIo } from "./rotate-apply";
 import { readJournal } from "./rotate-journal";
 import { planRotation, type RotatePlan } from "./rotate-plan";
 import type { RecipientChange } from "./rotate-recipients";
@@ -148,7 +148,8 @@ export function summary(plan: RotatePlan, apply: boolean, resumed: boolean): str
     lines.push(`  ${f.path} (${f.file.format}): ${list(f.before)} -> ${after}${note}${f.keyRing !== undefined ? " [sops-age: new identity added]" : ""}`);
     if (f.problem !== undefined) lines.push(`    PROBLEM: ${f.problem}`);
   }
-  const problems = plan.files.filter((f) => f.problem !== undefined).length;
+  for (const u of plan.unreadable) lines.push(`  ${u.path}\n    PROBLEM: ${unreadableProblem(u).problem}`);
+  const problems = plan.files.filter((f) => f.problem !== undefined).length + plan.unreadable.length;
   lines.push(problems === 0 ? `Every file gets a fresh data key; every value is re-encrypted and its MAC recomputed.` : `${problems} file(s) cannot be rotated: --apply refuses until they can.`);
   return lines;
 }

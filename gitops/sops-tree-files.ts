@@ -4,7 +4,7 @@
  */
 import { promises as fs } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { formatFromPath, readRecipients, storeFor, type SopsMetadata, type StoreFormat } from "../sops/index";
+import { formatFromPath, MetadataNotFoundError, readRecipients, storeFor, type SopsMetadata, type StoreFormat } from "../sops/index";
 
 /** Folders never searched: Git's own data and installed packages. */
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
@@ -36,25 +36,45 @@ function formatOf(path: string): StoreFormat | undefined {
   }
 }
 
-/** The file as a SOPS file, `undefined` when it carries no (readable) sops metadata. */
-export function asSopsFile(path: string, bytes: Buffer): TreeSopsFile | undefined {
+/** A file that looks SOPS-encrypted (it holds sops values) but that its store cannot read. */
+export interface UnreadableSopsFile {
+  readonly path: string;
+  /** The store's first error line (never file content). */
+  readonly reason: string;
+}
+
+const SOPS_VALUE_MARK = Buffer.from("ENC[AES256_GCM,");
+
+/** The file as a SOPS file; `undefined` when it is no SOPS file; unreadable when it looks like one but does not parse. */
+export function asSopsFile(path: string, bytes: Buffer): TreeSopsFile | UnreadableSopsFile | undefined {
   const format = formatOf(path);
   if (format === undefined) return undefined;
   try {
     const { metadata } = storeFor(format).parseEncrypted(bytes);
     return { path, format, bytes, metadata, recipients: readRecipients(bytes, format) };
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (e instanceof MetadataNotFoundError || !bytes.includes(SOPS_VALUE_MARK)) return undefined;
+    return { path, reason: (e as Error).message.split("\n")[0] ?? "unreadable" };
   }
 }
 
-/** The SOPS files under `root`, sorted by path. */
-export async function findSopsFiles(root: string): Promise<TreeSopsFile[]> {
-  const out: TreeSopsFile[] = [];
+export const isReadable = (f: TreeSopsFile | UnreadableSopsFile): f is TreeSopsFile => "metadata" in f;
+
+/** The SOPS files under `root`, sorted by path: the ones their store reads, and the ones it cannot. */
+export async function scanSopsFiles(root: string): Promise<{ files: TreeSopsFile[]; unreadable: UnreadableSopsFile[] }> {
+  const files: TreeSopsFile[] = [];
+  const unreadable: UnreadableSopsFile[] = [];
   for (const path of await listFiles(root)) {
     if (path.endsWith(".tmp")) continue;
     const file = asSopsFile(path, await fs.readFile(join(root, ...path.split("/"))));
-    if (file !== undefined) out.push(file);
+    if (file === undefined) continue;
+    if (isReadable(file)) files.push(file);
+    else unreadable.push(file);
   }
-  return out;
+  return { files, unreadable };
+}
+
+/** The SOPS files under `root` their store reads, sorted by path. */
+export async function findSopsFiles(root: string): Promise<TreeSopsFile[]> {
+  return (await scanSopsFiles(root)).files;
 }

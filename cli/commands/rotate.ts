@@ -51,6 +51,6 @@ export function registerRotateCommand(program: Command): void {
         if (e instanceof RotationBlockedError) throw new CliExit(1, e.message);
         throw new CliExit(1, `talos-homelab rotate: ${(e as Error).message}`);
       }
-      if (result.plan.files.some((f) => f.problem !== undefined)) throw new CliExit(1, "talos-homelab rotate: some files cannot be rotated (see PROBLEM above)");
+      if (result.plan.files.some((f) => f.problem !== undefined) || result.plan.unreadable.length > 0) throw new CliExit(1, "talos-homelab rotate: some files cannot be rotated (see PROBLEM above)");
     });
 }
