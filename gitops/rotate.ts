@@ -10,9 +10,10 @@ import { ageRecipientProblem, loadAgeIdentities } from "../sops/index";
 import { decryptTreeFile, secretValue } from "./existing-tree";
 import { operatorRecipients, splitRecipients } from "./recipients";
 import { outDirFor } from "./render";
-import { applyRotation, unreadableProblem, type RotateIo } from "./rotate-apply";
+import { applyRotation, type RotateIo } from "./rotate-apply";
 import { readJournal } from "./rotate-journal";
 import { planRotation, type RotatePlan } from "./rotate-plan";
+import { nextSteps, summary } from "./rotate-summary";
 import type { RecipientChange } from "./rotate-recipients";
 import { writeStackRotation } from "./rotate-stack";
 import { treePaths } from "./tree-layout";
@@ -83,6 +84,15 @@ function checkRecipients(list: readonly string[], field: string): void {
   });
 }
 
+/** The `--age` operator set, checked; `undefined` when the operators do not change. */
+function nextOperators(age: string | undefined): string[] | undefined {
+  if (age === undefined) return undefined;
+  const next = splitRecipients(age);
+  if (next.length === 0) throw new Error("--age is empty: give at least one operator recipient (age1…), e.g. from `talos-homelab age keygen`");
+  checkRecipients(next, "--age");
+  return next;
+}
+
 export async function rotateGitopsTree(opts: RotateOptions): Promise<RotateResult> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((): void => undefined);
@@ -100,11 +110,7 @@ export async function rotateGitopsTree(opts: RotateOptions): Promise<RotateResul
   }
 
   const operatorsNow = (await operatorRecipients({ configRecipients: config.ageRecipients, env, createDefaultIdentity: false })).recipients;
-  const operatorsNext = opts.age !== undefined ? splitRecipients(opts.age) : undefined;
-  if (operatorsNext !== undefined) {
-    if (operatorsNext.length === 0) throw new Error("--age is empty: give at least one operator recipient (age1…), e.g. from `talos-homelab age keygen`");
-    checkRecipients(operatorsNext, "--age");
-  }
+  const operatorsNext = nextOperators(opts.age);
   const change: RecipientChange = {
     ...(newRecipient !== undefined && cluster.oldRecipient !== undefined ? { cluster: { from: cluster.oldRecipient, to: newRecipient } } : {}),
     ...(operatorsNext !== undefined ? { operators: { from: operatorsNow, to: operatorsNext } } : {}),
@@ -129,41 +135,4 @@ export async function rotateGitopsTree(opts: RotateOptions): Promise<RotateResul
   });
   for (const line of nextSteps(plan, rotated.length)) log(line);
   return { plan, rotated };
-}
-
-const list = (recipients: readonly string[]): string => (recipients.length === 0 ? "(none)" : recipients.join(", "));
-
-/** The dry-run summary: files, recipients before -> after, problems. No key material. */
-export function summary(plan: RotatePlan, apply: boolean, resumed: boolean): string[] {
-  const lines = [`Rotating ${plan.files.length} SOPS file(s) in ${plan.root}${apply ? "" : " (dry run: nothing is written; run again with --apply)"}`];
-  if (resumed) lines.push("  an interrupted rotation is in progress (journal found): files it already rotated are skipped");
-  if (plan.change.cluster !== undefined) {
-    lines.push(`  cluster identity: ${plan.change.cluster.from} -> ${plan.change.cluster.to} (the sops-age Secret keeps both until the rotated tree is pushed)`);
-  }
-  if (plan.change.operators !== undefined) lines.push(`  operators: ${list(plan.change.operators.from)} -> ${list(plan.change.operators.to)}`);
-  lines.push(`  .sops.yaml: ${plan.sopsConfig.rulesChanged === 0 ? "unchanged" : `${plan.sopsConfig.rulesChanged} rule(s) get the new recipients`}`);
-  for (const f of plan.files) {
-    const after = f.after.map((g) => list(g)).join(" | ");
-    const note = f.source === "rule" ? "" : ` [${f.source}]`;
-    lines.push(`  ${f.path} (${f.file.format}): ${list(f.before)} -> ${after}${note}${f.keyRing !== undefined ? " [sops-age: new identity added]" : ""}`);
-    if (f.problem !== undefined) lines.push(`    PROBLEM: ${f.problem}`);
-  }
-  for (const u of plan.unreadable) lines.push(`  ${u.path}\n    PROBLEM: ${unreadableProblem(u).problem}`);
-  const problems = plan.files.filter((f) => f.problem !== undefined).length + plan.unreadable.length;
-  lines.push(problems === 0 ? `Every file gets a fresh data key; every value is re-encrypted and its MAC recomputed.` : `${problems} file(s) cannot be rotated: --apply refuses until they can.`);
-  return lines;
-}
-
-function nextSteps(plan: RotatePlan, rotated: number): string[] {
-  const lines = [`Rotated ${rotated} file(s) with fresh data keys.`];
-  if (plan.change.cluster !== undefined) {
-    lines.push(
-      "Next (docs/operations.md, \"Rotating keys\"): 1. store the new cluster identity: `pulumi config set --secret talos-homelab:clusterAgeIdentity` (from the identity file);",
-      "  2. `pulumi up` BEFORE pushing: the in-cluster sops-age Secret gets both identities; 3. commit and push the tree;",
-      "  4. the next `pulumi up` (or render) drops the old identity once the pushed tree no longer needs it; commit and push that too.",
-    );
-  } else {
-    lines.push("Next: commit and push the tree.");
-  }
-  return lines;
 }
