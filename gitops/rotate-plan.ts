@@ -126,7 +126,7 @@ export async function planRotation(request: RotateRequest): Promise<RotatePlan> 
     throw new Error(`${configPath} does not exist: rotate re-encrypts each file to its .sops.yaml creation rule; run \`talos-homelab render\` first, or pass --dir <tree root>`);
   }
   const edited = editSopsConfigRecipients(before, request.change);
-  const config = parseSopsConfig(edited.text, configPath);
+  const config = parseSopsConfig(configPath, edited.text);
   const files: FilePlan[] = [];
   const scan = await scanSopsFiles(request.root);
   for (const file of scan.files) files.push(await planFile(file, config, request));

@@ -49,7 +49,7 @@ describe("editSopsConfigRecipients", () => {
     expect(edited.text).toContain(`    age: ${A},${C},${NEW}\n`);
     expect(edited.text).toContain(`    age:\n      - ${A}\n      - ${C}\n  - path_regex: ^shamir/`);
     expect(edited.text).toContain(`      - age: [${NEW}]\n      - age: [${A}, ${C}]\n`);
-    const config = parseSopsConfig(edited.text, "/repo/.sops.yaml");
+    const config = parseSopsConfig("/repo/.sops.yaml", edited.text);
     expect(creationRuleFor(config, "/repo/clusters/lab/x.sops.yaml")?.keyGroups).toEqual([[A, C, NEW]]);
     expect(creationRuleFor(config, "/repo/clusters/lab/x.sops.yaml")?.rules).toEqual({ encryptedRegex: "^(data|stringData)$" });
     expect(creationRuleFor(config, "/repo/talos/lab/x.sops.yaml")?.keyGroups).toEqual([[A, C]]);
