@@ -5,6 +5,7 @@ import { GUEST_AGENT_EXTENSION, type HomelabConfig, type HomelabNode } from "../
 import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedMachineConfig } from "../gitops/artefacts";
 import { ClusterIdentityError, clusterIdentityRecipient, FLUX_INSTANCE_NAME, FLUX_NAMESPACE, type GitCredentials } from "../kubernetes";
 import { talosEndpoints } from "../gitops/client-configs";
+import { overlapFromTree } from "../gitops/cluster-key-ring";
 import { imageFor } from "../gitops/cluster-inputs";
 import { readScaffoldKustomizeFiles, sopsCanaryChecks } from "../gitops/flux-scaffold";
 import { treePaths } from "../gitops/tree-layout";
@@ -88,14 +89,15 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const nodes = this.createNodes(config, core, talosImage, provider);
     const { health, kubeconfig } = this.createBootstrap(config, core, nodes);
     const gitCredentials = this.gitCredentials(config, args.secrets);
+    const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
+    const previous = this.previousIdentities(config, identity, outputDir);
     // flux.install false: nothing after the health check talks to Kubernetes (the tree still holds the Flux files).
-    const flux = config.flux.install ? this.createFlux(config, { kubeconfig, health, identity, gitCredentials }) : undefined;
+    const flux = config.flux.install ? this.createFlux(config, { kubeconfig, health, identity, previous, gitCredentials }) : undefined;
     this.kubernetesProvider = flux?.provider;
 
     const operators = pulumi.output(args.operatorRecipients ?? [...config.ageRecipients]);
-    const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
-    const tree = this.createEncryptedOutputs(config, { ...core, operators, kubeconfig, identity, gitCredentials, outputDir });
-    if (flux !== undefined && config.flux.readyTimeoutSeconds > 0) this.waitForFlux(config, flux, identity, tree);
+    const tree = this.createEncryptedOutputs(config, { ...core, operators, kubeconfig, identity, previous, gitCredentials, outputDir });
+    if (flux !== undefined && config.flux.readyTimeoutSeconds > 0) this.waitForFlux(config, flux, tree);
     const c = config.clusterName;
     const image = imageFor(config);
     const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
@@ -117,6 +119,19 @@ export class HomelabCluster extends pulumi.ComponentResource {
       machineSecrets: this.machineSecrets,
       machineConfigs: this.machineConfigs,
     });
+  }
+
+  /**
+   * A rotation's overlap window (docs/operations.md, "Rotating keys"): the previous cluster identities the tree in
+   * outputDir still needs, kept in the `sops-age` Secret until the rotated tree is committed and pushed. Secret.
+   */
+  private previousIdentities(config: HomelabConfig, identity: pulumi.Output<string>, outputDir: string | undefined): pulumi.Output<string[]> {
+    const decision = identity.apply((i) => overlapFromTree(outputDir, config.clusterName, i));
+    decision.apply((d) => {
+      if (d.dropped > 0) void pulumi.log.info(`rotation overlap over: ${d.dropped} previous cluster identity(ies) dropped from the sops-age Secret`, this);
+      for (const reason of d.reasons) void pulumi.log.info(`rotation overlap: the sops-age Secret keeps the previous cluster identity: ${reason}`, this);
+    });
+    return pulumi.secret(decision.apply((d) => [...d.keep]));
   }
 
   /** The Talos ISO, uploaded to every Proxmox node that hosts a VM. */
@@ -223,7 +238,13 @@ export class HomelabCluster extends pulumi.ComponentResource {
   /** The Kubernetes provider for the healthy cluster, and Flux on it with the cluster identity as its `sops-age` Secret. */
   private createFlux(
     config: HomelabConfig,
-    inputs: { kubeconfig: pulumi.Output<string>; health: TalosClusterHealth; identity: pulumi.Output<string>; gitCredentials: ReturnType<HomelabCluster["gitCredentials"]> },
+    inputs: {
+      kubeconfig: pulumi.Output<string>;
+      health: TalosClusterHealth;
+      identity: pulumi.Output<string>;
+      previous: pulumi.Output<string[]>;
+      gitCredentials: ReturnType<HomelabCluster["gitCredentials"]>;
+    },
   ): { provider: k8s.Provider; bootstrap: FluxBootstrap; kubeconfig: pulumi.Output<string> } {
     const { gitCredentials } = inputs;
     // Known only once the health check has passed, in this run or an earlier one: until then (a first preview, or a
@@ -241,6 +262,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         provider,
         clusterHealth: inputs.health,
         clusterIdentity: inputs.identity,
+        previousClusterIdentities: inputs.previous,
         repository: { url: config.flux.url, branch: config.flux.branch, path: config.flux.path },
         ...(gitCredentials !== undefined ? { gitCredentials } : {}),
         fluxInstanceManagedBy: config.flux.instanceManagedBy,
@@ -257,17 +279,15 @@ export class HomelabCluster extends pulumi.ComponentResource {
   private waitForFlux(
     config: HomelabConfig,
     flux: { bootstrap: FluxBootstrap; kubeconfig: pulumi.Output<string> },
-    identity: pulumi.Output<string>,
     tree: EncryptedGitopsTree,
   ): FluxReady {
-    const recipient = pulumi.unsecret(identity.apply((i) => clusterIdentityRecipient(i)));
     return new FluxReady(
       `${config.clusterName}-flux-ready`,
       {
         kubeconfig: flux.kubeconfig,
         namespace: FLUX_NAMESPACE,
         instance: FLUX_INSTANCE_NAME,
-        canaries: recipient.apply((r) => sopsCanaryChecks(config.clusterName, r)),
+        canaries: sopsCanaryChecks(config.clusterName),
         source: `${config.flux.url}@${config.flux.branch}`,
         timeoutSeconds: config.flux.readyTimeoutSeconds,
       },
@@ -296,6 +316,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       talosconfig: pulumi.Output<string>;
       kubeconfig: pulumi.Output<string>;
       identity: pulumi.Output<string>;
+      previous: pulumi.Output<string[]>;
       gitCredentials: ReturnType<HomelabCluster["gitCredentials"]>;
       outputDir: string | undefined;
     },
@@ -303,9 +324,10 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const recipient = inputs.identity.apply((i) => clusterIdentityRecipient(i));
     // The kustomization.yaml files a person may have added entries to (plain files), read when the program runs.
     const existingKustomizeFiles = inputs.outputDir !== undefined ? readScaffoldKustomizeFiles(inputs.outputDir, config.clusterName) : undefined;
+    const keyRing = pulumi.all([inputs.identity, inputs.previous]);
     const artefacts = pulumi
-      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, inputs.operators, inputs.gitCredentials])
-      .apply(([bundle, machineConfigs, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, operatorRecipients, gitCredentials]) =>
+      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, keyRing, recipient, inputs.operators, inputs.gitCredentials])
+      .apply(([bundle, machineConfigs, talosconfig, kubeconfig, [clusterIdentity, previousClusterIdentities], clusterRecipient, operatorRecipients, gitCredentials]) =>
         buildArtefacts({
           config,
           bundle,
@@ -313,6 +335,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
           talosconfig,
           kubeconfig,
           clusterIdentity,
+          previousClusterIdentities,
           clusterRecipient,
           operatorRecipients,
           ...(gitCredentials !== undefined ? { gitCredentials } : {}),
@@ -324,7 +347,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       {
         artefacts: pulumi.secret(artefacts),
         recipients: pulumi.all([inputs.operators, recipient]).apply(([operators, r]) => [...new Set([...operators, r])]),
-        identities: pulumi.secret(inputs.identity.apply((i) => [i])),
+        identities: pulumi.secret(pulumi.all([inputs.identity, inputs.previous]).apply(([i, previous]) => [i, ...previous])),
         ...(inputs.outputDir !== undefined ? { outputDir: inputs.outputDir } : {}),
       },
       { parent: this },

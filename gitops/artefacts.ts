@@ -28,6 +28,8 @@ export interface TreeInputs {
   readonly kubeconfig: string;
   /** The cluster's age identity (`AGE-SECRET-KEY-1…`), stored in the `sops-age` Secret. */
   readonly clusterIdentity: string;
+  /** Previous cluster identities kept in the `sops-age` Secret during a rotation's overlap window. */
+  readonly previousClusterIdentities?: readonly string[];
   readonly clusterRecipient: string;
   /** Operator and disaster-recovery recipients (without the cluster's). */
   readonly operatorRecipients: readonly string[];
@@ -78,7 +80,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     {
       path: treePaths.sopsAgeSecret(cluster),
       description: "Flux sops-age Secret",
-      content: manifestYaml(sopsAgeSecret(inputs.clusterIdentity)),
+      content: manifestYaml(sopsAgeSecret(inputs.clusterIdentity, inputs.previousClusterIdentities ?? [])),
       format: "yaml",
       encryption: KUBERNETES_FILE_RULES,
     },
@@ -106,7 +108,6 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   artefacts.push(
     ...fluxScaffoldArtefacts({
       cluster,
-      clusterRecipient: inputs.clusterRecipient,
       hasGitCredentials: inputs.gitCredentials !== undefined,
       runtimeSecrets: config.runtimeSecrets.mode !== "none",
       ...(inputs.existingKustomizeFiles !== undefined ? { existingKustomizeFiles: inputs.existingKustomizeFiles } : {}),

@@ -36,7 +36,6 @@ import { KUBERNETES_FILE_RULES, treePaths } from "./tree-layout";
 
 export interface FluxScaffoldInputs {
   readonly cluster: string;
-  readonly clusterRecipient: string;
   readonly hasGitCredentials: boolean;
   /** Whether the runtime secrets layer is rendered (its `runtime-secrets.yaml` is listed in infrastructure/). */
   readonly runtimeSecrets: boolean;
@@ -120,7 +119,7 @@ export function fluxScaffoldArtefacts(inputs: FluxScaffoldInputs): Artefact[] {
     artefacts.push({
       path: treePaths.sopsCanary(cluster, name, sopsCanaryFile(name)),
       description: `SOPS canary Secret of ${name}`,
-      content: manifestYaml(sopsCanarySecret(cluster, name, inputs.clusterRecipient)),
+      content: manifestYaml(sopsCanarySecret(cluster, name)),
       format: "yaml",
       encryption: KUBERNETES_FILE_RULES,
     });
@@ -157,13 +156,13 @@ export interface SopsCanaryCheck {
   readonly file: string;
 }
 
-export function sopsCanaryChecks(cluster: string, clusterRecipient: string): SopsCanaryCheck[] {
+export function sopsCanaryChecks(cluster: string): SopsCanaryCheck[] {
   return SCAFFOLD_KUSTOMIZATIONS.map((name) => ({
     kustomization: name,
     namespace: FLUX_NAMESPACE,
     name: sopsCanaryName(name),
     key: SOPS_CANARY_KEY,
-    digest: sopsCanaryDigest(sopsCanaryValue(cluster, name, clusterRecipient)),
+    digest: sopsCanaryDigest(sopsCanaryValue(cluster, name)),
     file: treePaths.sopsCanary(cluster, name, sopsCanaryFile(name)),
   }));
 }

@@ -1,4 +1,12 @@
-export { clusterIdentityFile, clusterIdentityRecipient, ClusterIdentityError, normalizeClusterIdentity } from "./cluster-identity";
+export {
+  clusterIdentityFile,
+  clusterIdentityRecipient,
+  clusterKeyRingFile,
+  ClusterIdentityError,
+  normalizeClusterIdentity,
+  parseClusterKeyRing,
+  type ClusterKeyRing,
+} from "./cluster-identity";
 export { decryptionPatch, KUSTOMIZATION_GROUP, sopsDecryption } from "./decryption-patch";
 export {
   branchRef,
@@ -50,6 +58,6 @@ export {
   sopsCanarySecret,
   sopsCanaryValue,
 } from "./sops-canary";
-export { sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
+export { FLUX_RECONCILE_ANNOTATION, sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
 export type * from "./types";
 export * from "./versions";

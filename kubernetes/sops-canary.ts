@@ -2,8 +2,8 @@
  * The SOPS canary: one small Secret per scaffold Kustomization, committed SOPS-encrypted (to the operators and the
  * cluster identity) in that Kustomization's folder. When kustomize-controller has decrypted and applied it, the
  * Secret exists in `flux-system` with the expected value, which proves Flux decrypts that folder with the cluster
- * identity. The value names the cluster and the identity's recipient (nothing secret): a new cluster identity gives a
- * new value, so the proof is always of the identity in use.
+ * identity. The value names the cluster and the Kustomization (nothing secret) and does not depend on the keys, so a
+ * key rotation re-encrypts the file (fresh data key) without changing what Flux applies.
  */
 import { createHash } from "node:crypto";
 import type { ScaffoldKustomization } from "./flux-kustomizations";
@@ -23,8 +23,8 @@ export function sopsCanaryFile(kustomization: ScaffoldKustomization): string {
   return `${sopsCanaryName(kustomization)}.sops.yaml`;
 }
 
-export function sopsCanaryValue(cluster: string, kustomization: ScaffoldKustomization, clusterRecipient: string): string {
-  return `talos-homelab SOPS canary: cluster ${cluster}, Kustomization ${kustomization}, decrypted with ${clusterRecipient}`;
+export function sopsCanaryValue(cluster: string, kustomization: ScaffoldKustomization): string {
+  return `talos-homelab SOPS canary: cluster ${cluster}, Kustomization ${kustomization}, decrypted by kustomize-controller`;
 }
 
 /** `sha256:<hex>` of a canary value, as the wait after `pulumi up` compares it with the live Secret. */
@@ -32,12 +32,12 @@ export function sopsCanaryDigest(value: string): string {
   return `sha256:${createHash("sha256").update(value, "utf8").digest("hex")}`;
 }
 
-export function sopsCanarySecret(cluster: string, kustomization: ScaffoldKustomization, clusterRecipient: string): Secret {
+export function sopsCanarySecret(cluster: string, kustomization: ScaffoldKustomization): Secret {
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: { name: sopsCanaryName(kustomization), namespace: FLUX_NAMESPACE, labels: { ...PART_OF_LABEL } },
     type: "Opaque",
-    data: base64Data({ [SOPS_CANARY_KEY]: sopsCanaryValue(cluster, kustomization, clusterRecipient) }),
+    data: base64Data({ [SOPS_CANARY_KEY]: sopsCanaryValue(cluster, kustomization) }),
   };
 }

@@ -126,8 +126,8 @@ describe("Flux decrypts what our sops layer encrypts with the rendered .sops.yam
     ["the Git credentials Secret (data)", "clusters/homelab/flux-system/git-credentials.sops.yaml", httpsCredentials],
     ["the sops-age Secret itself (data)", "clusters/homelab/flux-system/sops-age.sops.yaml", () => sopsAge],
     ["an app Secret (stringData)", "clusters/homelab/apps/db.sops.yaml", appSecret],
-    ["the infrastructure SOPS canary (data)", "clusters/homelab/infrastructure/sops-canary-infrastructure.sops.yaml", () => sopsCanarySecret(CLUSTER, "infrastructure", clusterRecipient)],
-    ["the apps SOPS canary (data)", "clusters/homelab/apps/sops-canary-apps.sops.yaml", () => sopsCanarySecret(CLUSTER, "apps", clusterRecipient)],
+    ["the infrastructure SOPS canary (data)", "clusters/homelab/infrastructure/sops-canary-infrastructure.sops.yaml", () => sopsCanarySecret(CLUSTER, "infrastructure")],
+    ["the apps SOPS canary (data)", "clusters/homelab/apps/sops-canary-apps.sops.yaml", () => sopsCanarySecret(CLUSTER, "apps")],
   ])("%s", async (_label, relPath, build) => {
     const plain = build();
     const encrypted = await encryptText(manifestYaml(plain), { format: "yaml", filePath: pathIn(relPath), configPath });

@@ -11,15 +11,14 @@ import { sopsCanaryChecks } from "../../gitops/flux-scaffold";
 import { sopsCanaryValue } from "../../kubernetes";
 import { startKubeTlsServer, type KubeHandler, type KubeTlsServer } from "./kube-tls-server";
 
-const RECIPIENT = "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq";
-const CANARIES = sopsCanaryChecks("homelab", RECIPIENT);
+const CANARIES = sopsCanaryChecks("homelab");
 const FI = "/apis/fluxcd.controlplane.io/v1/namespaces/flux-system/fluxinstances/flux";
 const secretPath = (name: string) => `/api/v1/namespaces/flux-system/secrets/${name}`;
 const kustomizationPath = (name: string) => `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/${name}`;
 
 const ready = (status: "True" | "False", reason: string, message: string) => ({ status: { conditions: [{ type: "Ready", status, reason, message }] } });
 const notFound = { status: 404, body: { kind: "Status", code: 404, reason: "NotFound", message: "not found" } };
-const canarySecret = (name: "infrastructure" | "apps", value = sopsCanaryValue("homelab", name, RECIPIENT)) => ({
+const canarySecret = (name: "infrastructure" | "apps", value = sopsCanaryValue("homelab", name)) => ({
   status: 200,
   body: { kind: "Secret", metadata: { name: `sops-canary-${name}` }, data: { canary: Buffer.from(value).toString("base64") } },
 });
@@ -119,7 +118,7 @@ describe("FluxReady", () => {
   it("waits again only when the canaries change, not for a renewed kubeconfig or another timeout", async () => {
     const target = { namespace: "flux-system", instance: "flux", canaries: CANARIES };
     expect(diffFluxReady(target, { ...target }).changes).toBe(false);
-    expect(diffFluxReady(target, { ...target, canaries: sopsCanaryChecks("homelab", "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj") }).changes).toBe(true);
+    expect(diffFluxReady(target, { ...target, canaries: sopsCanaryChecks("lab") }).changes).toBe(true);
     expect(FLUX_READY_DIFF_IGNORES).toEqual(["kubeconfig", "source", "timeoutSeconds", "pollSeconds"]);
     await expect(fluxReadyProvider.check!({}, { ...target, canaries: [{ ...CANARIES[0], digest: "md5:x" }] })).rejects.toThrow(/canaries\[0\]\.digest must be sha256/);
   });
