@@ -230,7 +230,9 @@ function contractSuite(contract: OracleContract): void {
 
       const w2 = c.client("worker-2", 500);
       await w2.version();
-      expect((await failure(w2.version())).code).toBe(status.DEADLINE_EXCEEDED);
+      // the client's deadline ends the hang; when the server's copy of the deadline fires first, grpc-go resets the
+      // stream and grpc-js reports CANCELLED (as against a real apid)
+      expect([status.DEADLINE_EXCEEDED, status.CANCELLED]).toContain((await failure(w2.version())).code);
       await w2.upgrade({ image: IMAGE("v1.99.0") });
       const back = await eventually(() => w2.version());
       expect(back.messages[0].version?.tag).not.toBe("v1.99.0");
@@ -238,4 +240,4 @@ function contractSuite(contract: OracleContract): void {
   });
 }
 
-for (const contract of ["v1.11", "v1.14"] as const) contractSuite(contract);
+for (const contract of ["v1.11", "v1.12", "v1.13", "v1.14"] as const) contractSuite(contract);
