@@ -101,6 +101,7 @@ function contractSuite(contract: OracleContract): void {
       expect(after.messages[0].version?.tag).toBe("v1.14.1");
       expect((await c.client("cp-2").version()).messages[0].version?.tag).toBe("v1.13.9");
       expect(c.state().nodes["cp-1"].upgrades).toEqual([IMAGE("v1.14.1")]);
+      expect(c.state().maxControlPlanesDown).toBe(1);
       expect(await memberNames(c.client("cp-2"))).toEqual(["cp-1", "cp-2", "cp-3"]);
     });
 
@@ -183,7 +184,17 @@ function contractSuite(contract: OracleContract): void {
       expect(c.state().nodes["cp-3"].leftEtcd).toBe(true);
     });
 
-    it("etcd refuses a removal that would leave too few started members (one control plane rebooting)", async () => {
+    it("two of three control planes down: etcd has no leader", async () => {
+      const c = await cluster({ rebootDelayMs: 3_000 });
+      await c.client("cp-1").upgrade({ image: IMAGE("v1.14.1"), force: true });
+      await c.client("cp-2").upgrade({ image: IMAGE("v1.14.1"), force: true }); // force skips etcd's check
+      expect(c.state().maxControlPlanesDown).toBe(2);
+      const refused = await failure(c.client("cp-3").etcdLeaveCluster());
+      expect(refused.details).toMatch(/^failed to leave cluster: failed to remove member \d+: etcdserver: no leader$/);
+      expect(await memberNames(c.client("cp-3")).catch((e: TalosApiError) => e.details)).toBe("etcdserver: no leader");
+    });
+
+    it("etcd refuses a removal that would leave too few started members (one of three rebooting)", async () => {
       const c = await cluster({ rebootDelayMs: 3_000 });
       await c.client("cp-1").upgrade({ image: IMAGE("v1.14.1"), force: true });
       const refused = await failure(c.client("cp-2").etcdLeaveCluster());

@@ -85,13 +85,20 @@ func (n *serveNode) reboot(nextVersion string, powerOff bool, after func()) erro
 	downUntil := n.downUntil
 	n.mu.Unlock()
 
-	return n.publish(func(c *clusterNode) {
-		c.DownUntil = downUntil
-		c.PoweredOff = powerOff
+	return n.cluster.update(func(s *clusterState) error {
+		node := n.entry(s)
+		node.DownUntil = downUntil
+		node.PoweredOff = powerOff
 
 		if nextVersion != "" {
-			c.Version = nextVersion
+			node.Version = nextVersion
 		}
+
+		now := time.Now()
+		s.noteControlPlanesDown(now)
+		s.reconcile(now)
+
+		return nil
 	})
 }
 
