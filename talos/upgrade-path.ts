@@ -69,7 +69,10 @@ export function talosUpgradeProblem(from: string, to: string): string | undefine
     );
   }
   if (host[1] >= window.downgradeBelowMinor) {
-    return `Talos ${from} is too new to downgrade to ${to} (Talos downgrades at most to v1.${window.downgradeBelowMinor - 2}); keep talosVersion at ${from} or newer`;
+    return (
+      `Talos ${from} is too new to downgrade to ${to} (Talos v1.${target.minor} accepts downgrades only from releases before ` +
+      `v1.${window.downgradeBelowMinor}.0); keep talosVersion at ${from}, or downgrade one minor at a time`
+    );
   }
   return undefined;
 }

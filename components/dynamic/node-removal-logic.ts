@@ -34,21 +34,22 @@ async function step<T>(target: RemovalTarget, name: string, run: () => Promise<T
   }
 }
 
-/** The etcd member list as the first answering other control plane sees it. */
+/** The etcd member list as the first answering control plane sees it (another one if any answers). */
 async function membersFromPeer(target: RemovalTarget, deps: RemovalDeps): Promise<{ peer: RolloutNode; members: EtcdMemberInfo[] }> {
   const peers = target.controlPlanes.filter((cp) => cp.name !== target.node.name);
   if (peers.length === 0) {
     throw new Error(`${target.node.name} is the last control plane: removing it would leave the cluster without etcd. Keep at least one control plane`);
   }
   const errors: string[] = [];
-  for (const peer of peers) {
+  // The node itself last: when every peer is gone, its own view still tells whether it is etcd's only member.
+  for (const peer of [...peers, target.node]) {
     try {
       return { peer, members: await deps.clients.talos.etcdMembers(peer.address) };
     } catch (err) {
       errors.push(`${peer.name}: ${errorMessage(err)}`);
     }
   }
-  throw new Error(`no other control plane answers EtcdMemberList (${errors.join("; ")})`);
+  throw new Error(`no control plane answers EtcdMemberList (${errors.join("; ")})`);
 }
 
 /** Refuses to take a control plane out when the members left behind would not hold quorum with the healthy ones. */
