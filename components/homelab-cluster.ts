@@ -176,7 +176,8 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const nodes = new Map<string, NodeResources>();
     const digestKey = pulumi.secret(core.bundle.apply(configDigestKey));
     const credentials = { talosconfig: core.talosconfig, kubeconfig: core.kubeconfig };
-    let previousGate: pulumi.Resource = clusterChange(config, this);
+    const change = clusterChange(config, this);
+    let previousGate: pulumi.Resource = change;
     for (const node of rolloutOrder(config.nodes)) {
       const machineConfig = core.machineConfigs.apply((all) => (all[node.name] as RenderedMachineConfig).yaml);
       const vm = new TalosNode(
@@ -206,7 +207,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [vm.vm, upgrade] },
       );
-      const membership = nodeMembership(config, node, credentials, { parent: this, dependsOn: [apply] });
+      const membership = nodeMembership(config, node, credentials, { parent: this, dependsOn: [apply], deletedWith: change });
       previousGate = membership;
       nodes.set(node.name, { vm, upgrade, apply, membership });
     }

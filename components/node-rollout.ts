@@ -55,12 +55,16 @@ export function nodeUpgrade(
   );
 }
 
-/** One node's membership, after its config apply: the health gate of a version change, and removal on delete. */
+/**
+ * One node's membership, after its config apply: the health gate of a version change, and removal on delete.
+ * `deletedWith` the cluster change: when the whole cluster goes (`pulumi destroy`, a cluster rename), Pulumi skips
+ * the per-node removal (draining a cluster that is being torn down would end refusing its last control plane).
+ */
 export function nodeMembership(
   config: HomelabConfig,
   node: HomelabNode,
   credentials: RolloutCredentials,
-  opts: { parent: pulumi.Resource; dependsOn: pulumi.Resource[] },
+  opts: { parent: pulumi.Resource; dependsOn: pulumi.Resource[]; deletedWith: TalosClusterChange },
 ): TalosNodeMembership {
   return new TalosNodeMembership(
     `${config.clusterName}-${node.name}-membership`,

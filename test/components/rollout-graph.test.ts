@@ -56,6 +56,8 @@ describe("roll-out graph under the Pulumi mocks", () => {
       expect(base.byName(`homelab-${node}-membership`).dependsOn).toContain(`homelab-${node}-config`);
     }
     expect(base.byName("homelab-health").dependsOn).toEqual(expect.arrayContaining(ORDER.map((n) => `homelab-${n}-membership`)));
+    // A whole-cluster destroy deletes the cluster change too, so Pulumi skips the per-node removals.
+    for (const node of ORDER) expect(base.byName(`homelab-${node}-membership`).deletedWith).toBe("homelab-cluster-change");
     const cluster = plain(base.byName("homelab-cluster-change"));
     expect(cluster).toMatchObject({ talosVersion: "v1.14.1", kubernetesVersion: "1.37.0", controlPlanes: ["cp-1", "cp-2", "cp-3"], workers: ["worker-1", "worker-2"] });
   });
