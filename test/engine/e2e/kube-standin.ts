@@ -218,6 +218,8 @@ function main(): void {
     caPem = ca.crt;
     record({ event: "cluster-ca-learned" });
   };
+  // With a known CA (--ca-crt/--ca-key) the first connection already gets the CA-issued certificate.
+  refresh();
   const poll = setInterval(refresh, 200);
 
   server.on("connection", () => {
