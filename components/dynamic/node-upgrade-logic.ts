@@ -97,16 +97,40 @@ async function runningVersion(inputs: NodeUpgradeInputs, deps: NodeUpgradeDeps):
 }
 
 /**
+ * After an Upgrade that keeps the version (a new schematic or SecureBoot flavour), the version cannot show that the
+ * node rebooted: wait until it stops answering once (bounded), so the gate does not pass before the reboot.
+ */
+async function waitForReboot(inputs: NodeUpgradeInputs, deps: NodeUpgradeDeps): Promise<void> {
+  const deadline = deps.clock.now() + inputs.timeoutSeconds * 1000;
+  for (;;) {
+    try {
+      await deps.clients.talos.version(inputs.node.address);
+    } catch {
+      deps.log(`node ${inputs.node.name} is rebooting into ${inputs.installerImage}`);
+      return;
+    }
+    if (deps.clock.now() >= deadline) throw new Error(`the node still answered after ${inputs.timeoutSeconds}s: it did not reboot into the new image`);
+    await deps.clock.sleep(Math.min(inputs.pollSeconds * 1000, 2000));
+  }
+}
+
+/**
  * Upgrades one node: pre-flight gate (the cluster is healthy before this node goes down, so two control planes are
  * never down at once), the Upgrade API with the new installer, then the gate until the node reports the new version,
- * etcd has every control plane healthy and the Kubernetes node is Ready. A node already at the version (a resumed
- * roll-out) skips straight to the gate.
+ * etcd has every control plane healthy and the Kubernetes node is Ready. A node already at a new version (a resumed
+ * roll-out) skips straight to the gate; a change of image alone (same version) always upgrades, as the version
+ * cannot tell whether it happened.
  */
-export async function updateNodeUpgrade(inputs: NodeUpgradeInputs, deps: NodeUpgradeDeps): Promise<{ outs: NodeUpgradeOutputs }> {
+export async function updateNodeUpgrade(
+  inputs: NodeUpgradeInputs,
+  deps: NodeUpgradeDeps,
+  olds?: Partial<Pick<NodeUpgradeOutputs, "talosVersion">>,
+): Promise<{ outs: NodeUpgradeOutputs }> {
   const { node } = inputs;
   const target = { node, controlPlanes: inputs.controlPlanes };
+  const imageOnly = olds?.talosVersion === inputs.talosVersion;
   let running = await runningVersion(inputs, deps);
-  if (running === inputs.talosVersion) {
+  if (running === inputs.talosVersion && !imageOnly) {
     deps.log(`node ${node.name} already runs ${running}: resuming at its health gate`);
   } else {
     await step(inputs, "pre-flight health", () => waitForGate(target, {}, deps.clients, inputs, deps.clock, deps.log));
@@ -115,6 +139,7 @@ export async function updateNodeUpgrade(inputs: NodeUpgradeInputs, deps: NodeUpg
     if (problem !== undefined) throw new RolloutStepError(NODE_UPGRADE, node, "upgrade path", problem);
     deps.log(`node ${node.name}: upgrading ${running} -> ${inputs.talosVersion} with ${inputs.installerImage}`);
     await step(inputs, "upgrade", () => deps.clients.talos.upgrade(node.address, inputs.installerImage));
+    if (imageOnly) await step(inputs, "reboot", () => waitForReboot(inputs, deps));
   }
   await step(inputs, "health after upgrade", () =>
     waitForGate(target, { talosVersion: inputs.talosVersion }, deps.clients, inputs, deps.clock, deps.log),

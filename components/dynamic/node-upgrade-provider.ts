@@ -26,9 +26,9 @@ export const nodeUpgradeProvider: ProviderModule = {
   },
   diff: async (_id, olds, news) => diffNodeUpgrade(olds as unknown as NodeUpgradeOutputs, nodeUpgradeTarget(news)),
   create: async (inputs) => createNodeUpgrade(nodeUpgradeInputs(inputs), log),
-  update: async (_id, _olds, news) => {
+  update: async (_id, olds, news) => {
     const inputs = nodeUpgradeInputs(news);
-    return updateNodeUpgrade(inputs, { clients: liveGateClients(inputs), clock: realClock, log });
+    return updateNodeUpgrade(inputs, { clients: liveGateClients(inputs), clock: realClock, log }, olds as Partial<NodeUpgradeOutputs>);
   },
   // The node stays as it is: removing it from the cluster is TalosNodeMembership's delete.
   delete: async () => undefined,

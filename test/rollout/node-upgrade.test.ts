@@ -69,6 +69,23 @@ describe("TalosNodeUpgrade logic", () => {
     expect(cluster.events).toEqual([]);
   });
 
+  it("a new schematic at the same version upgrades every node again, waiting for each reboot (the version cannot show it)", async () => {
+    const cluster = new MemoryCluster(NODES, "v1.14.1", "v1.35.4");
+    const other = image("v1.14.1").replace("a".repeat(64), "b".repeat(64));
+    const log: string[] = [];
+    const deps = { clients: { talos: cluster.talos(), kube: cluster.kube() }, clock: fakeClock(), log: (m: string) => void log.push(m) };
+    const result = await runChain(
+      NODES.map((n) => ({
+        name: n.name,
+        run: async () => void (await updateNodeUpgrade({ ...inputsFor(n.name, "v1.14.1"), installerImage: other }, deps, { talosVersion: "v1.14.1" })),
+      })),
+    );
+    expect(result.done).toEqual(NODES.map((n) => n.name));
+    expect(cluster.events).toEqual(NODES.map((n) => `upgrade ${n.name} v1.14.1`));
+    expect(log.filter((m) => m.includes("is rebooting into"))).toHaveLength(5);
+    expect(cluster.maxControlPlanesDown).toBe(1);
+  });
+
   it("stops with Talos's own message when the Upgrade call is refused", async () => {
     const cluster = new MemoryCluster(NODES, "v1.13.9", "v1.35.4");
     cluster.failures.push({ method: "Upgrade", node: "cp-1", message: "FailedPrecondition: upgrade is already in progress" });
