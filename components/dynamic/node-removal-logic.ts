@@ -61,8 +61,10 @@ async function checkQuorum(target: RemovalTarget, deps: RemovalDeps): Promise<{ 
   let healthy = 0;
   const unhealthy: string[] = [];
   for (const m of remaining) {
-    const cp = target.controlPlanes.find((c) => c.name === m.hostname);
-    const errors = cp === undefined ? ["address unknown"] : await deps.clients.talos.etcdErrors(cp.address).catch((err: unknown) => [errorMessage(err)]);
+    // A control plane added after this state was recorded is found through its etcd client URL.
+    const address = target.controlPlanes.find((c) => c.name === m.hostname)?.address ?? m.clientHost;
+    const errors =
+      address === undefined ? ["no address known for it"] : await deps.clients.talos.etcdErrors(address).catch((err: unknown) => [errorMessage(err)]);
     if (errors.length === 0) healthy++;
     else unhealthy.push(`${m.hostname}: ${errors.join("; ")}`);
   }

@@ -14,6 +14,8 @@ export interface EtcdMemberInfo {
   /** The member id as Talos prints it (decimal string of the uint64). */
   readonly id: string;
   readonly hostname: string;
+  /** The host of its first client URL (the node's address on real Talos), when it has one. */
+  readonly clientHost?: string;
 }
 
 /** Talos API calls, each to the node at `address`. Errors carry Talos's own message (TalosApiError). */

@@ -5,6 +5,15 @@ import type { RolloutTalos } from "./rollout-api";
 
 const CALL_TIMEOUT_MS = 15_000;
 
+function clientHost(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, "") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function liveRolloutTalos(tls: ClientTlsMaterial): RolloutTalos {
   const withClient = async <T>(address: string, call: (client: TalosClient) => Promise<T>): Promise<T> => {
     const client = TalosClient.configured({ endpoint: address, tls, callTimeoutMs: CALL_TIMEOUT_MS });
@@ -23,7 +32,12 @@ export function liveRolloutTalos(tls: ClientTlsMaterial): RolloutTalos {
       }),
     etcdMembers: (address) =>
       withClient(address, async (c) =>
-        (await c.etcdMemberList()).messages.flatMap((m) => m.members.map((member) => ({ id: member.id, hostname: member.hostname }))),
+        (await c.etcdMemberList()).messages.flatMap((m) =>
+          m.members.map((member) => {
+            const host = clientHost(member.clientUrls[0]);
+            return { id: member.id, hostname: member.hostname, ...(host !== undefined ? { clientHost: host } : {}) };
+          }),
+        ),
       ),
     etcdErrors: (address) =>
       withClient(address, async (c) => {

@@ -73,7 +73,7 @@ export class MemoryCluster {
   }
 
   private members(): EtcdMemberInfo[] {
-    return [...this.nodes.values()].filter((n) => n.etcdMember).map((n, i) => ({ id: String(i + 1), hostname: n.name }));
+    return [...this.nodes.values()].filter((n) => n.etcdMember).map((n, i) => ({ id: String(i + 1), hostname: n.name, clientHost: n.address }));
   }
 
   talos(): RolloutTalos {

@@ -67,6 +67,15 @@ describe("TalosNodeMembership: node removal", () => {
     expect(three.events).toEqual([]);
   });
 
+  it("counts a control plane added after the state was recorded by its etcd client URL", async () => {
+    const cp4 = { name: "cp-4", address: "10.0.0.14", role: "controlplane" as const };
+    const cluster = new MemoryCluster([...CONTROL_PLANES, cp4], "v1.14.1", "v1.35.4");
+    // cp-1's state knows only cp-1..cp-3; cp-3 is down, so the quorum of the 3 left needs cp-4 counted healthy.
+    cluster.byName("cp-3").etcdErrors.push("member is unreachable");
+    await deleteNodeMembership(stateFor("cp-1"), depsOf(cluster));
+    expect(cluster.events).toEqual(["cordon cp-1", "etcd-leave cp-1", "reset cp-1 graceful", "delete-node cp-1"]);
+  });
+
   it("a drain that cannot finish stops with the pods left, before etcd or the reset", async () => {
     const cluster = new MemoryCluster(NODES, "v1.14.1", "v1.35.4");
     cluster.pods = [{ node: "cp-3", namespace: "apps", name: "db-0", drainable: true }];
