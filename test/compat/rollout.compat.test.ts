@@ -124,6 +124,8 @@ describe("Talos upgrade roll-out against a 3+2 fake cluster", () => {
     expect(result).toEqual({ done: ORDER });
     expect(watcher.upgradeOrder).toEqual(ORDER);
     expect(watcher.maxDown()).toBe(1);
+    // The fake's own count (rebooting or off at the same time), kept in its shared state.
+    expect(f.cluster.state().maxControlPlanesDown).toBe(1);
     for (const name of ORDER) {
       expect(await tag(f, name)).toBe("v1.14.1");
       const upgrades = f.cluster.calls(name).filter((c) => c.method === "/machine.MachineService/Upgrade");
