@@ -22,6 +22,9 @@ import { TalosConfigApply } from "./talos-config-apply";
 import { TalosImage } from "./talos-image";
 import { TalosMachineSecrets } from "./talos-machine-secrets";
 import { TalosNode } from "./talos-node";
+import type { TalosNodeMembership } from "./talos-node-membership";
+import type { TalosNodeUpgrade } from "./talos-node-upgrade";
+import { clusterChange, nodeMembership, nodeUpgrade, rolloutOrder } from "./node-rollout";
 
 /** Secret inputs, already wrapped as Pulumi secrets. */
 export interface HomelabSecrets {
@@ -44,13 +47,19 @@ export interface HomelabClusterArgs {
 interface ClusterSecrets {
   readonly secretsYaml: pulumi.Output<string>;
   readonly talosconfig: pulumi.Output<string>;
+  /** The admin kubeconfig (from the secrets alone: known before any node exists). */
+  readonly kubeconfig: pulumi.Output<string>;
   readonly bundle: pulumi.Output<ReturnType<typeof parseSecretsYaml>>;
   readonly machineConfigs: pulumi.Output<Record<string, RenderedMachineConfig>>;
 }
 
 interface NodeResources {
   readonly vm: TalosNode;
+  /** Talos upgrade on a version or schematic change (before the config apply). */
+  readonly upgrade: TalosNodeUpgrade;
   readonly apply: TalosConfigApply;
+  /** The node's health gate after its apply, and its removal from the cluster on delete. */
+  readonly membership: TalosNodeMembership;
 }
 
 /** The one check that the cluster has an age identity, given or to be generated; before any resource is registered. */
@@ -161,17 +170,30 @@ export class HomelabCluster extends pulumi.ComponentResource {
       { secretsYaml: secrets.secretsYaml, clusterName: c, endpoints, nodes: endpoints.slice(0, 1) },
       { parent: this },
     ).talosconfig;
+    const kubeconfig = new AdminKubeconfig(
+      `${c}-admin-kubeconfig`,
+      { secretsYaml: secrets.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint },
+      { parent: this },
+    ).kubeconfig;
     const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
     const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
-    return { secretsYaml: secrets.secretsYaml, talosconfig, bundle, machineConfigs };
+    return { secretsYaml: secrets.secretsYaml, talosconfig, kubeconfig, bundle, machineConfigs };
   }
 
-  /** One VM per node and the apply of its machine config. */
+  /**
+   * One VM per node, and a chain in roll-out order (control planes, then workers): upgrade -> config apply ->
+   * membership, each node's upgrade after the previous node's membership. So Pulumi rolls a version change one node
+   * at a time behind each node's health gate, and deletes a removed node's membership (drain, etcd leave, reset)
+   * before its VM.
+   */
   private createNodes(config: HomelabConfig, core: ClusterSecrets, talosImage: TalosImage, provider: pulumi.ProviderResource): Map<string, NodeResources> {
     const c = config.clusterName;
     const nodes = new Map<string, NodeResources>();
     const digestKey = pulumi.secret(core.bundle.apply(configDigestKey));
-    for (const node of config.nodes) {
+    const credentials = { talosconfig: core.talosconfig, kubeconfig: core.kubeconfig };
+    const change = clusterChange(config, this);
+    let previousGate: pulumi.Resource = change;
+    for (const node of rolloutOrder(config.nodes)) {
       const machineConfig = core.machineConfigs.apply((all) => (all[node.name] as RenderedMachineConfig).yaml);
       const vm = new TalosNode(
         `${c}-${node.name}`,
@@ -187,6 +209,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         },
         { parent: this, providers: [provider] },
       );
+      const upgrade = nodeUpgrade(config, node, credentials, { parent: this, dependsOn: [vm.vm, previousGate] });
       const apply = new TalosConfigApply(
         `${c}-${node.name}-config`,
         {
@@ -197,9 +220,11 @@ export class HomelabCluster extends pulumi.ComponentResource {
           configPaths: pulumi.unsecret(pulumi.all([machineConfig, digestKey]).apply(([yaml, key]) => configPathDigests(yaml, key))),
           talosconfig: core.talosconfig,
         },
-        { parent: this, dependsOn: [vm.vm] },
+        { parent: this, dependsOn: [vm.vm, upgrade] },
       );
-      nodes.set(node.name, { vm, apply });
+      const membership = nodeMembership(config, node, credentials, { parent: this, dependsOn: [apply], deletedWith: change });
+      previousGate = membership;
+      nodes.set(node.name, { vm, upgrade, apply, membership });
     }
     return nodes;
   }
@@ -211,11 +236,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
     // Bootstrap takes the first control plane's apply outputs, so the engine runs it after that apply.
     const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: core.talosconfig }, { parent: this });
-    const kubeconfig = new AdminKubeconfig(
-      `${c}-admin-kubeconfig`,
-      { secretsYaml: core.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint },
-      { parent: this },
-    ).kubeconfig;
+    const kubeconfig = core.kubeconfig;
     const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
     const health = new TalosClusterHealth(
       `${c}-health`,
@@ -225,7 +246,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         talosconfig: core.talosconfig,
         kubeconfig,
       },
-      { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
+      { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].flatMap((n) => [n.apply, n.membership])] },
     );
     return { health, kubeconfig };
   }
