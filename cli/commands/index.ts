@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAge } from "./age";
 import { registerCheckCommand } from "./check";
+import { registerEtcd } from "./etcd";
 import { registerRenderCommand } from "./render";
 import { registerSops } from "./sops";
 
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerAge(program);
   registerRenderCommand(program);
   registerCheckCommand(program);
+  registerEtcd(program);
 }
