@@ -10,6 +10,8 @@ export interface TalosBootstrapArgs {
   readonly endpoint?: pulumi.Input<string>;
   /** How long to wait for the node to accept Bootstrap (default 900). */
   readonly timeoutSeconds?: pulumi.Input<number>;
+  /** Bootstrap etcd from this SOPS-encrypted snapshot (absolute path; `etcdRecoverFrom`) instead of empty. */
+  readonly recoverFrom?: pulumi.Input<string>;
 }
 
 const provider = moduleBackedProvider(join(__dirname, "dynamic", "bootstrap-provider"), "bootstrapProvider");
@@ -30,7 +32,9 @@ export class TalosBootstrap extends pulumi.dynamic.Resource {
         endpoint: args.endpoint,
         talosconfig: pulumi.secret(args.talosconfig),
         timeoutSeconds: args.timeoutSeconds,
+        recoverFrom: args.recoverFrom,
         outcome: undefined,
+        recoveredFrom: undefined,
       },
       // node and configHash are outputs of the apply, so the engine orders bootstrap after it.
       opts,
