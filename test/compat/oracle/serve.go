@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -23,7 +24,9 @@ import (
 
 func init() {
 	register("serve", "serve --ca-crt F --ca-key F --listen ADDR --record FILE [--maintenance] [--bootstrap-not-ready N] "+
-		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply [--trustd-dir D]]   a fake apid serving Talos's MachineService and COSI reads", runServe)
+		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply [--trustd-dir D]] [--hostname H] [--role R] "+
+		"[--cluster-state DIR] [--talos-version V] [--reboot-delay D] [--etcd-learner-for D] [--etcd-snapshot F] "+
+		"[--fail SPEC]... [--hang SPEC]... [--faults FILE]   a fake apid serving Talos's MachineService and COSI reads", runServe)
 }
 
 // serveOptions are the flags of `serve`.
@@ -38,6 +41,16 @@ type serveOptions struct {
 	kubeconfig        string
 	configureOnApply  bool
 	trustdDir         string
+	hostname          string
+	role              string
+	clusterState      string
+	talosVersion      string
+	rebootDelay       time.Duration
+	learnerFor        time.Duration
+	etcdSnapshot      string
+	fail              []string
+	hang              []string
+	faults            string
 }
 
 // runServe starts a fake apid: Talos's generated MachineService behind the TLS and authorization
@@ -61,7 +74,28 @@ func runServe(args []string) error {
 	defer recorder.close() //nolint:errcheck
 
 	mode := &serveMode{maintenance: opts.maintenance, tls: withH2(tlsConfig), hosts: serveListenHosts(opts.listen), trustdDir: opts.trustdDir}
-	authz := &serveAuthorizer{mode: mode, recorder: recorder}
+	if opts.maintenance {
+		mode.maintenanceTLS = mode.tls
+	}
+
+	node, err := newServeNode(opts)
+	if err != nil {
+		return err
+	}
+
+	mode.beforeHandshake = func() { node.availability() } //nolint:errcheck
+
+	faults, err := newServeFaults(opts.fail, opts.hang, opts.faults)
+	if err != nil {
+		return err
+	}
+
+	snapshot, err := loadSnapshot(opts.etcdSnapshot)
+	if err != nil {
+		return err
+	}
+
+	authz := &serveAuthorizer{mode: mode, recorder: recorder, node: node, faults: faults}
 	server := grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(mode.tlsConfig())),
 		grpc.UnaryInterceptor(authz.unary),
@@ -77,10 +111,12 @@ func runServe(args []string) error {
 
 	machine.RegisterMachineServiceServer(server, &serveMachine{
 		mode:              mode,
+		node:              node,
+		faults:            faults,
 		configureOnApply:  opts.configureOnApply,
 		bootstrapNotReady: opts.bootstrapNotReady,
-		etcdMembers:       opts.etcdMembers,
 		kubeconfig:        kubeconfig,
+		snapshot:          snapshot,
 	})
 
 	state, err := newServeState(mode)
@@ -126,6 +162,20 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 	flags.StringVar(&opts.trustdDir, "trustd-dir", "",
 		"with --configure-on-apply: a control plane writes its Talos API CA here (0600); a worker takes its server certificate from it, as from trustd")
 
+	flags.StringVar(&opts.hostname, "hostname", "", "the node's name (its etcd member name, its key in --cluster-state); default: the listen host")
+	flags.StringVar(&opts.role, "role", roleControlPlane, "controlplane or worker, for a node started configured (an applied config sets it otherwise)")
+	flags.StringVar(&opts.clusterState, "cluster-state", "",
+		"folder holding the cluster-wide etcd state shared by the fake nodes (cluster.json, flock-guarded); default: this node alone")
+	flags.StringVar(&opts.talosVersion, "talos-version", machineryVersion(), "the Talos version Version reports until an upgrade")
+	flags.DurationVar(&opts.rebootDelay, "reboot-delay", 0, "how long the node is unavailable after Upgrade or Reset")
+	flags.DurationVar(&opts.learnerFor, "etcd-learner-for", 0, "how long this node's etcd member stays a learner after joining")
+	flags.StringVar(&opts.etcdSnapshot, "etcd-snapshot", "", "file whose bytes EtcdSnapshot streams; default: a generated db with etcd's integrity hash")
+	flags.Func("fail", "fail calls: Method[:after=N][:times=N][:step=call|boot|down][:code=C][:message=TEXT] (repeatable)",
+		func(v string) error { opts.fail = append(opts.fail, v); return nil })
+	flags.Func("hang", "hang calls until the client's deadline: Method[:after=N][:times=N] (repeatable)",
+		func(v string) error { opts.hang = append(opts.hang, v); return nil })
+	flags.StringVar(&opts.faults, "faults", "", `control file re-read on every call: {"fail": [SPEC...], "hang": [SPEC...]}`)
+
 	if err := flags.Parse(args); err != nil {
 		return nil, err
 	}
@@ -148,6 +198,18 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 
 	if members != "" {
 		opts.etcdMembers = strings.Split(members, ",")
+	}
+
+	if members != "" && opts.clusterState != "" {
+		return nil, errors.New("--etcd-members (a static member list) and --cluster-state (members that join and leave) exclude each other")
+	}
+
+	if opts.role != roleControlPlane && opts.role != roleWorker {
+		return nil, fmt.Errorf("--role %q: controlplane or worker", opts.role)
+	}
+
+	if opts.hostname == "" {
+		opts.hostname = listenHost(opts.listen)
 	}
 
 	return opts, nil
