@@ -86,7 +86,7 @@ export function registerEtcd(program: Command): void {
     etcd
       .command("recover")
       .description("bootstrap etcd on a control plane waiting for bootstrap from an encrypted snapshot (talosctl bootstrap --recover-from)")
-      .requiredOption("-f, --from <file>", "the snapshot written by `talos-homelab etcd snapshot`")
+      .requiredOption("-f, --from <path>", "the snapshot written by `talos-homelab etcd snapshot`, or its folder (the newest snapshot in it)")
       .option("--skip-hash-check", "accept a snapshot without etcd's hash (only a database file copied from /var/lib/etcd)")
       .option("--timeout <seconds>", "how long to retry while the node is not ready for bootstrap", "900"),
   ).action(async (flags: RecoverFlags) => {
@@ -105,7 +105,7 @@ export function registerEtcd(program: Command): void {
         connect: (options) => connectTalos({ ...options, callTimeoutMs: CALL_TIMEOUT_MS }),
         log: (line) => process.stderr.write(`${line}\n`),
       });
-      process.stdout.write(`etcd of ${result.cluster} bootstrapped on node ${result.node} from ${flags.from} (${result.bytes} bytes)\n`);
+      process.stdout.write(`etcd of ${result.cluster} bootstrapped on node ${result.node} from ${result.from} (${result.bytes} bytes)\n`);
     } catch (e) {
       throw new CliExit(1, `talos-homelab etcd recover: ${(e as Error).message}`);
     }

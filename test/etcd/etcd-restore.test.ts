@@ -88,7 +88,7 @@ describe("talos-homelab etcd recover (restoreEtcdSnapshot)", () => {
     const { tree, path, snapshot } = await treeWithSnapshot();
     const node = scriptedNode();
     const result = await restoreEtcdSnapshot({ from: path, treeDir: tree.dir, env: tree.env, connect: node.connect });
-    expect(result).toEqual({ cluster: "lab", node: "127.0.0.11", bytes: snapshot.length });
+    expect(result).toEqual({ cluster: "lab", node: "127.0.0.11", from: path, bytes: snapshot.length });
     expect(node.steps).toEqual([
       { call: "connect", endpoint: "127.0.0.11" },
       { call: "etcdRecover", bytes: snapshot },
@@ -125,5 +125,23 @@ describe("talos-homelab etcd recover (restoreEtcdSnapshot)", () => {
     mkdirSync(join(tree.dir, "x"));
     await restoreEtcdSnapshot({ from: path, treeDir: tree.dir, env: tree.env, connect: scriptedNode().connect });
     expect(readFileSync(path).equals(before)).toBe(true);
+  });
+});
+
+describe("etcd recover --from <folder>", () => {
+  it("recovers from the cluster's newest snapshot in the folder; an empty folder is a clear error", async () => {
+    const tree = await etcdTree();
+    const connect = (snapshot: Buffer) => () => ({ etcdSnapshot: async () => snapshot, close: () => undefined });
+    const older = fakeSnapshot(2, 1);
+    const newer = fakeSnapshot(2, 2);
+    await takeEtcdSnapshot({ treeDir: tree.dir, env: tree.env, now: () => new Date("2026-01-01T00:00:00Z"), connect: connect(older) });
+    const latest = await takeEtcdSnapshot({ treeDir: tree.dir, env: tree.env, now: () => new Date("2026-02-01T00:00:00Z"), connect: connect(newer) });
+    const node = scriptedNode();
+    const folder = join(tree.dir, "talos/lab/etcd-snapshots");
+    const result = await restoreEtcdSnapshot({ from: folder, treeDir: tree.dir, env: tree.env, connect: node.connect });
+    expect(result.from).toBe(latest.path);
+    expect(node.steps[1]).toEqual({ call: "etcdRecover", bytes: newer });
+    mkdirSync(join(tree.dir, "empty"));
+    await expect(restoreEtcdSnapshot({ from: join(tree.dir, "empty"), treeDir: tree.dir, env: tree.env, connect: node.connect })).rejects.toThrow(/the folder holds no snapshot of lab/);
   });
 });
