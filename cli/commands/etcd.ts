@@ -40,6 +40,9 @@ function addTreeOptions(command: Command): Command {
 
 /** Loaded on use: the Talos API client (gRPC, protos) and the SOPS library stay out of start-up and `--help`. */
 async function etcdLibrary() {
+  // grpc-js sets the TLS server name to the node's IP, which Node flags as deprecated (DEP0123) on every call: a
+  // warning for developers that would stand between the operator and the command's own output
+  process.noDeprecation = true;
   return import("../../gitops/etcd-commands.js");
 }
 
