@@ -85,6 +85,33 @@ export function registerEtcd(program: Command): void {
       }
     });
 
+  etcd
+    .command("remove-member")
+    .description("remove a lost control plane's etcd member (by hostname or ID), asked of a healthy control plane")
+    .argument("<member>", "the member's hostname (the node's name) or ID, as `etcd members` of a healthy node lists it")
+    .option("-t, --tree <dir>", "root of the GitOps tree holding talos/<cluster>/talosconfig.sops.yaml", ".")
+    .option("-c, --cluster <name>", "the cluster (default: the only one under talos/ in the tree)")
+    .option("-n, --node <ip>", "the healthy control plane to ask (default: the talosconfig's endpoints, first that answers)")
+    .action(async (member: string, flags: TreeFlags) => {
+      const { removeEtcdMember, connectTalos } = await etcdLibrary();
+      try {
+        const result = await removeEtcdMember({
+          member,
+          treeDir: flags.tree,
+          ...(flags.cluster !== undefined ? { cluster: flags.cluster } : {}),
+          ...(flags.node !== undefined ? { node: flags.node } : {}),
+          env: process.env,
+          connect: (options) => connectTalos({ ...options, callTimeoutMs: 60_000 }),
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.stdout.write(
+          `removed etcd member ${result.removed.hostname} (${result.removed.id}) via node ${result.via}; members left: ${result.remaining.join(", ")}\n`,
+        );
+      } catch (e) {
+        throw new CliExit(1, `talos-homelab etcd remove-member: ${(e as Error).message}`);
+      }
+    });
+
   addTreeOptions(
     etcd
       .command("recover")
