@@ -21,6 +21,8 @@ export class TalosBootstrap extends pulumi.dynamic.Resource {
   declare readonly node: pulumi.Output<string>;
   /** "bootstrapped", or "already-bootstrapped" when etcd already had data. */
   declare readonly outcome: pulumi.Output<string>;
+  /** The snapshot etcd was recovered from, when `recoverFrom` was given. */
+  declare readonly recoveredFrom: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: TalosBootstrapArgs, opts?: pulumi.CustomResourceOptions) {
     super(
