@@ -16,6 +16,7 @@ import { runtimeSecretsFiles } from "../kubernetes/runtime-secrets";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
+import { guardArtefacts } from "./guard-files";
 
 export type { RenderedMachineConfig };
 
@@ -100,7 +101,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     format: "yaml",
   });
   artefacts.push(...runtimeSecretsArtefacts(config));
-  return { artefacts };
+  return { artefacts: [...artefacts, ...guardArtefacts()] };
 }
 
 /** The optional runtime secrets layer (config `runtimeSecrets`): plain manifests only, nothing secret in them. */

@@ -113,10 +113,16 @@ async function renderFiles(
   for (const artefact of inputs.artefacts) {
     files[artefact.path] =
       artefact.encryption === undefined
-        ? artefact.content
+        ? await plainContent(artefact, inputs)
         : await encryptArtefact(artefact, await previousCiphertext(artefact, inputs, olds), inputs, deps);
   }
   return files;
+}
+
+/** A plain artefact's content; one written only when absent (`keepExisting`) keeps the file on disk once it exists. */
+async function plainContent(artefact: Artefact, inputs: EncryptedGitopsTreeInputs): Promise<string> {
+  if (artefact.keepExisting !== true || inputs.outputDir === undefined) return artefact.content;
+  return (await readTreeFile(inputs.outputDir, artefact.path)) ?? artefact.content;
 }
 
 async function writeFiles(
