@@ -88,6 +88,8 @@ export interface FakeClusterState {
   >;
   recoveredFromSha256?: string;
   recoveredBy?: string;
+  /** The most control planes ever down (rebooting or off) at the same time. */
+  maxControlPlanesDown: number;
 }
 
 interface RunningNode extends FakeTalosNodeInfo {

@@ -56,6 +56,22 @@ type clusterState struct {
 	// RecoveredFromSHA256: the hex SHA-256 of the snapshot the last Bootstrap with recover_etcd restored.
 	RecoveredFromSHA256 string `json:"recoveredFromSha256,omitempty"`
 	RecoveredBy         string `json:"recoveredBy,omitempty"`
+	// MaxControlPlanesDown is the most control planes ever down (rebooting or off) at once, so a test can check a
+	// roll-out never took two down together.
+	MaxControlPlanesDown int `json:"maxControlPlanesDown"`
+}
+
+// noteControlPlanesDown updates MaxControlPlanesDown with the control planes down now.
+func (s *clusterState) noteControlPlanesDown(now time.Time) {
+	down := 0
+
+	for _, node := range s.Nodes {
+		if node.Role == roleControlPlane && !node.up(now) {
+			down++
+		}
+	}
+
+	s.MaxControlPlanesDown = max(s.MaxControlPlanesDown, down)
 }
 
 func (s *clusterState) member(hostname string) *clusterMember {

@@ -13,8 +13,12 @@ import (
 	"github.com/siderolabs/talos/pkg/machinery/api/machine"
 )
 
-// etcd's "no leader" (rpctypes.ErrNoLeader), what a call made WithRequireLeader gets without quorum.
-var errEtcdNoLeader = status.Error(codes.Unavailable, "etcdserver: no leader")
+// etcd's "no leader" (rpctypes.ErrNoLeader), what a call made WithRequireLeader gets without quorum: as the
+// call's own status, or wrapped by machined (then Unknown).
+var (
+	errEtcdNoLeader        = status.Error(codes.Unavailable, "etcdserver: no leader")
+	errEtcdNoLeaderWrapped = errors.New("etcdserver: no leader")
+)
 
 // errEtcdNotRunning is what a call to the local etcd gets on a control plane that is not (or no longer) a member.
 var errEtcdNotRunning = errors.New("etcd is not running on this node: it is not an etcd member")
@@ -132,7 +136,7 @@ func (s *serveMachine) leaveEtcd() error {
 		}
 
 		if c.Leader == 0 {
-			return fmt.Errorf("failed to remove member %d: %w", self.ID, errEtcdNoLeader)
+			return fmt.Errorf("failed to remove member %d: %w", self.ID, errEtcdNoLeaderWrapped)
 		}
 
 		if err := c.removeMember(self.ID, now); err != nil {
@@ -155,7 +159,7 @@ func (s *serveMachine) EtcdRemoveMemberByID(_ context.Context, in *machine.EtcdR
 		c.reconcile(now)
 
 		if c.Leader == 0 {
-			return errEtcdNoLeader
+			return fmt.Errorf("failed to remove member: failed to remove member %d: %w", in.GetMemberId(), errEtcdNoLeaderWrapped)
 		}
 
 		removed := c.memberByID(in.GetMemberId())

@@ -194,6 +194,10 @@ func (f *serveFaults) specs() []*faultSpec {
 		return f.flags
 	}
 
+	for _, spec := range fromFile {
+		spec.key = "file|" + spec.key // counted apart from a flag with the same text
+	}
+
 	return append(append([]*faultSpec{}, f.flags...), fromFile...)
 }
 

@@ -85,13 +85,20 @@ func (n *serveNode) reboot(nextVersion string, powerOff bool, after func()) erro
 	downUntil := n.downUntil
 	n.mu.Unlock()
 
-	return n.publish(func(c *clusterNode) {
-		c.DownUntil = downUntil
-		c.PoweredOff = powerOff
+	return n.cluster.update(func(s *clusterState) error {
+		node := n.entry(s)
+		node.DownUntil = downUntil
+		node.PoweredOff = powerOff
 
 		if nextVersion != "" {
-			c.Version = nextVersion
+			node.Version = nextVersion
 		}
+
+		now := time.Now()
+		s.noteControlPlanesDown(now)
+		s.reconcile(now)
+
+		return nil
 	})
 }
 
@@ -163,8 +170,8 @@ func (n *serveNode) configured(controlPlane bool) error {
 }
 
 // newServeNode is the node of `serve`'s flags, registered in the cluster state (configured unless --maintenance).
-func newServeNode(opts *serveOptions) (*serveNode, error) {
-	store, err := newClusterStore(opts.clusterState, opts.etcdMembers)
+func newServeNode(opts *day2Options, maintenance bool, staticMembers []string) (*serveNode, error) {
+	store, err := newClusterStore(opts.clusterState, staticMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +187,7 @@ func newServeNode(opts *serveOptions) (*serveNode, error) {
 
 	err = store.update(func(s *clusterState) error {
 		// a node (re)starting replaces what an earlier process published under its name
-		s.Nodes[node.hostname] = &clusterNode{Role: node.role, Version: node.version, LearnerFor: node.learnerFor, Configured: !opts.maintenance}
+		s.Nodes[node.hostname] = &clusterNode{Role: node.role, Version: node.version, LearnerFor: node.learnerFor, Configured: !maintenance}
 		s.reconcile(time.Now())
 
 		return nil
@@ -196,4 +203,10 @@ func listenHost(listen string) string {
 	}
 
 	return host
+}
+
+// beforeHandshake lets a node whose reboot window has ended finish booting before a TLS handshake picks its
+// certificate (a reset node must present its maintenance certificate to the first client).
+func (n *serveNode) beforeHandshake(mode *serveMode) {
+	mode.beforeHandshake = func() { n.availability() } //nolint:errcheck
 }

@@ -12,7 +12,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -24,13 +23,12 @@ import (
 
 func init() {
 	register("serve", "serve --ca-crt F --ca-key F --listen ADDR --record FILE [--maintenance] [--bootstrap-not-ready N] "+
-		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply [--trustd-dir D]] [--hostname H] [--role R] "+
-		"[--cluster-state DIR] [--talos-version V] [--reboot-delay D] [--etcd-learner-for D] [--etcd-snapshot F] "+
-		"[--fail SPEC]... [--hang SPEC]... [--faults FILE]   a fake apid serving Talos's MachineService and COSI reads", runServe)
+		"[--etcd-members a,b] [--kubeconfig F] [--configure-on-apply [--trustd-dir D]]   a fake apid serving Talos's MachineService and COSI reads", runServe)
 }
 
 // serveOptions are the flags of `serve`.
 type serveOptions struct {
+	day2              day2Options
 	caCrt             string
 	caKey             string
 	listen            string
@@ -41,16 +39,6 @@ type serveOptions struct {
 	kubeconfig        string
 	configureOnApply  bool
 	trustdDir         string
-	hostname          string
-	role              string
-	clusterState      string
-	talosVersion      string
-	rebootDelay       time.Duration
-	learnerFor        time.Duration
-	etcdSnapshot      string
-	fail              []string
-	hang              []string
-	faults            string
 }
 
 // runServe starts a fake apid: Talos's generated MachineService behind the TLS and authorization
@@ -78,24 +66,14 @@ func runServe(args []string) error {
 		mode.maintenanceTLS = mode.tls
 	}
 
-	node, err := newServeNode(opts)
+	day2, err := opts.day2.start(opts.maintenance, opts.etcdMembers)
 	if err != nil {
 		return err
 	}
 
-	mode.beforeHandshake = func() { node.availability() } //nolint:errcheck
+	day2.node.beforeHandshake(mode)
 
-	faults, err := newServeFaults(opts.fail, opts.hang, opts.faults)
-	if err != nil {
-		return err
-	}
-
-	snapshot, err := loadSnapshot(opts.etcdSnapshot)
-	if err != nil {
-		return err
-	}
-
-	authz := &serveAuthorizer{mode: mode, recorder: recorder, node: node, faults: faults}
+	authz := &serveAuthorizer{mode: mode, recorder: recorder, node: day2.node, faults: day2.faults}
 	server := grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(mode.tlsConfig())),
 		grpc.UnaryInterceptor(authz.unary),
@@ -111,12 +89,12 @@ func runServe(args []string) error {
 
 	machine.RegisterMachineServiceServer(server, &serveMachine{
 		mode:              mode,
-		node:              node,
-		faults:            faults,
+		node:              day2.node,
+		faults:            day2.faults,
 		configureOnApply:  opts.configureOnApply,
 		bootstrapNotReady: opts.bootstrapNotReady,
 		kubeconfig:        kubeconfig,
-		snapshot:          snapshot,
+		snapshot:          day2.snapshot,
 	})
 
 	state, err := newServeState(mode)
@@ -148,6 +126,7 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 	opts := &serveOptions{}
 	members := ""
 
+	opts.day2.register(flags) // hostname, role, cluster state, reboots, snapshot, faults (day2_flags_serve.go)
 	flags.StringVar(&opts.caCrt, "ca-crt", "", "PEM certificate of the Talos API (os) CA")
 	flags.StringVar(&opts.caKey, "ca-key", "", "PEM private key of the Talos API CA (ED25519 PRIVATE KEY accepted)")
 	flags.StringVar(&opts.listen, "listen", "127.0.0.1:0", "address to listen on")
@@ -162,26 +141,16 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 	flags.StringVar(&opts.trustdDir, "trustd-dir", "",
 		"with --configure-on-apply: a control plane writes its Talos API CA here (0600); a worker takes its server certificate from it, as from trustd")
 
-	flags.StringVar(&opts.hostname, "hostname", "", "the node's name (its etcd member name, its key in --cluster-state); default: the listen host")
-	flags.StringVar(&opts.role, "role", roleControlPlane, "controlplane or worker, for a node started configured (an applied config sets it otherwise)")
-	flags.StringVar(&opts.clusterState, "cluster-state", "",
-		"folder holding the cluster-wide etcd state shared by the fake nodes (cluster.json, flock-guarded); default: this node alone")
-	flags.StringVar(&opts.talosVersion, "talos-version", machineryVersion(), "the Talos version Version reports until an upgrade")
-	flags.DurationVar(&opts.rebootDelay, "reboot-delay", 0, "how long the node is unavailable after Upgrade or Reset")
-	flags.DurationVar(&opts.learnerFor, "etcd-learner-for", 0, "how long this node's etcd member stays a learner after joining")
-	flags.StringVar(&opts.etcdSnapshot, "etcd-snapshot", "", "file whose bytes EtcdSnapshot streams; default: a generated db with etcd's integrity hash")
-	flags.Func("fail", "fail calls: Method[:after=N][:times=N][:step=call|boot|down][:code=C][:message=TEXT] (repeatable)",
-		func(v string) error { opts.fail = append(opts.fail, v); return nil })
-	flags.Func("hang", "hang calls until the client's deadline: Method[:after=N][:times=N] (repeatable)",
-		func(v string) error { opts.hang = append(opts.hang, v); return nil })
-	flags.StringVar(&opts.faults, "faults", "", `control file re-read on every call: {"fail": [SPEC...], "hang": [SPEC...]}`)
-
 	if err := flags.Parse(args); err != nil {
 		return nil, err
 	}
 
 	if flags.NArg() != 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(flags.Args(), " "))
+	}
+
+	if err := opts.day2.check(opts.listen, members != ""); err != nil {
+		return nil, err
 	}
 
 	if opts.record == "" {
@@ -198,18 +167,6 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 
 	if members != "" {
 		opts.etcdMembers = strings.Split(members, ",")
-	}
-
-	if members != "" && opts.clusterState != "" {
-		return nil, errors.New("--etcd-members (a static member list) and --cluster-state (members that join and leave) exclude each other")
-	}
-
-	if opts.role != roleControlPlane && opts.role != roleWorker {
-		return nil, fmt.Errorf("--role %q: controlplane or worker", opts.role)
-	}
-
-	if opts.hostname == "" {
-		opts.hostname = listenHost(opts.listen)
 	}
 
 	return opts, nil
