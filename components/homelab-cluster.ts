@@ -14,6 +14,7 @@ import { AdminKubeconfig } from "./admin-kubeconfig";
 import { AdminTalosconfig } from "./admin-talosconfig";
 import { ClusterAgeIdentity } from "./cluster-age-identity";
 import { EncryptedGitopsTree } from "./encrypted-gitops-tree";
+import { afterPreflight, etcdRecoveryPreflight } from "./etcd-recovery-preflight";
 import { FluxBootstrap } from "./flux-bootstrap";
 import { proxmoxProvider } from "./proxmox-provider";
 import { TalosBootstrap } from "./talos-bootstrap";
@@ -86,7 +87,9 @@ export class HomelabCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     requireClusterIdentity(args);
-    super("talos-homelab:index:HomelabCluster", name, {}, opts);
+    const recoverFrom = args.config.etcdRecoverFrom === undefined ? undefined : resolve(args.projectDir ?? process.cwd(), args.config.etcdRecoverFrom);
+    // etcdRecoverFrom is checked (exists, decrypts, etcd hash) before any resource is registered
+    super("talos-homelab:index:HomelabCluster", name, {}, recoverFrom === undefined ? opts : afterPreflight(opts, etcdRecoveryPreflight(recoverFrom)));
     const { config } = args;
     const projectDir = args.projectDir ?? process.cwd();
     const provider = proxmoxProvider(`${config.clusterName}-proxmox`, config, args.secrets.proxmoxApiToken, { parent: this });
@@ -94,7 +97,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const identity = args.secrets.clusterAgeIdentity ?? this.generatedIdentity(config);
     const core = this.createClusterSecrets(config, identity, projectDir);
     const nodes = this.createNodes(config, core, talosImage, provider);
-    const { health, kubeconfig } = this.createBootstrap(config, core, nodes);
+    const { health, kubeconfig } = this.createBootstrap(config, core, nodes, recoverFrom);
     const gitCredentials = this.gitCredentials(config, args.secrets);
     const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
     const previous = this.previousIdentities(config, identity, outputDir);
@@ -230,12 +233,16 @@ export class HomelabCluster extends pulumi.ComponentResource {
   }
 
   /** Bootstrap etcd on the first control plane, issue the admin kubeconfig, wait for a healthy cluster. */
-  private createBootstrap(config: HomelabConfig, core: ClusterSecrets, nodes: Map<string, NodeResources>) {
+  private createBootstrap(config: HomelabConfig, core: ClusterSecrets, nodes: Map<string, NodeResources>, recoverFrom: string | undefined) {
     const c = config.clusterName;
     const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
     const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
     // Bootstrap takes the first control plane's apply outputs, so the engine runs it after that apply.
-    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: core.talosconfig }, { parent: this });
+    const bootstrap = new TalosBootstrap(
+      `${c}-bootstrap`,
+      { configApply: first.apply, talosconfig: core.talosconfig, ...(recoverFrom !== undefined ? { recoverFrom } : {}) },
+      { parent: this },
+    );
     const kubeconfig = core.kubeconfig;
     const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
     const health = new TalosClusterHealth(
