@@ -27,6 +27,9 @@ export {
   clustersPathRegex,
   KUBERNETES_ENCRYPTED_REGEX,
   renderSopsConfig,
+  renderSopsRulesBlock,
+  SOPS_BLOCK_INDENT,
+  sopsBlockMarkers,
   sopsConfig,
   sopsRecipients,
   talosPathRegex,
@@ -34,6 +37,7 @@ export {
   type SopsConfigOptions,
   type SopsCreationRule,
 } from "./sops-config";
+export { allTreeRecipients, recipientsFor, type Readers, type TreeRecipients } from "./recipients-by-need";
 export { sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
 export type * from "./types";
 export * from "./versions";
