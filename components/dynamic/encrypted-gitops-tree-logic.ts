@@ -111,17 +111,18 @@ async function encryptArtefact(
       );
     }
     deps.progress(
-      `${artefact.path}: the previous ciphertext (written by this resource) cannot be decrypted with the available identities; ` +
-        "encrypting it with a new data key (set SOPS_AGE_KEY_FILE to an operator identity to keep the data key)",
+      `${artefact.path}: the previous ciphertext in state cannot be decrypted with the given identities or the local ones; ` +
+        "encrypting it with a new data key (an operator identity in SOPS_AGE_KEY_FILE or sops's keys.txt keeps the data key)",
     );
     return reencrypt(null);
   }
 }
 
-/** The old artefact when it is the same as the new one (content, format, rules and recipients). */
-function unchangedOld(artefact: Artefact, olds: EncryptedGitopsTreeOutputs | undefined): Artefact | undefined {
+/** Whether the old artefact is the same as the new one: content, format, rules and the recipients it was encrypted to. */
+function unchanged(artefact: Artefact, inputs: EncryptedGitopsTreeInputs, olds: EncryptedGitopsTreeOutputs | undefined): boolean {
   const old = olds?.artefacts?.find((a) => a.path === artefact.path);
-  return old !== undefined && sameArtefact(old, artefact) ? old : undefined;
+  if (old === undefined || olds === undefined || !sameArtefact(old, artefact)) return false;
+  return isDeepStrictEqual(sortedSet(old.recipients ?? olds.recipients ?? []), sortedSet(artefact.recipients ?? inputs.recipients));
 }
 
 /** This cluster's block spliced into the `.sops.yaml` on disk (or a new file), keeping every other byte. */
@@ -144,7 +145,7 @@ async function fileFor(
   const written = olds?.files?.[artefact.path];
   // What this resource wrote, for the same plaintext and recipients: kept as it is, without decrypting it (the
   // cluster identity cannot read talos/ files, and the operator's identity need not be at hand).
-  if (previous !== null && previous.text === written && unchangedOld(artefact, olds) !== undefined) return previous.text;
+  if (previous !== null && previous.text === written && unchanged(artefact, inputs, olds)) return previous.text;
   return encryptArtefact(artefact, previous, inputs, deps, written);
 }
 
