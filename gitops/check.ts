@@ -8,6 +8,7 @@ import { decryptText, loadAgeIdentities, parseBoundedYaml, recipientOf, Metadata
 import { findPlaintextSecrets } from "./secret-patterns";
 import { ENC_VALUE, unencryptedLeaves } from "./encrypted-leaves";
 import { secretValue } from "./existing-tree";
+import { uncoveredSopsFileProblem } from "./sops-rule-coverage";
 
 export interface CheckFinding {
   /** Relative to the checked folder, `/`-separated. */
@@ -188,6 +189,8 @@ export async function checkGitopsTree(dir: string, opts: CheckOptions = {}): Pro
       report.findings.push({ file: ".sops.yaml", problem: `cannot select the creation rule for ${rel}: ${(e as Error).message}` });
     }
     if (rule === undefined) {
+      const uncovered = sopsConfig?.creationRules !== undefined && rel !== ".sops.yaml" ? uncoveredSopsFileProblem(rel, bytes) : undefined;
+      if (uncovered !== undefined) report.findings.push({ file: rel, problem: uncovered });
       for (const match of findPlaintextSecrets(bytes.toString("latin1"))) {
         report.findings.push({ file: rel, problem: `line ${match.line}: contains ${match.what} outside the .sops.yaml creation rules` });
       }
