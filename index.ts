@@ -13,7 +13,12 @@ function loadConfig() {
     for (const warning of warnings) void pulumi.log.warn(warning);
     const wrapped: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
     for (const [key, value] of Object.entries(secrets) as Array<[SecretKey, string]>) wrapped[key] = pulumi.secret(value);
-    requireOperatorRecipientSource({ configRecipients: config.ageRecipients, env: process.env, allowClusterIdentityOnly: config.allowClusterIdentityOnly });
+    requireOperatorRecipientSource({
+      configRecipients: config.ageRecipients,
+      env: process.env,
+      allowClusterIdentityOnly: config.allowClusterIdentityOnly,
+      ...(config.pins.clusterAgeRecipient !== undefined ? { pinnedClusterRecipient: config.pins.clusterAgeRecipient } : {}),
+    });
     return { config, secrets: wrapped as HomelabSecrets };
   } catch (err) {
     // A RunError shows the message without a stack trace, before any resource is created.

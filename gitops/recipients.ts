@@ -101,11 +101,23 @@ export function requireOperatorRecipients(operators: readonly string[], req: Ope
   throw new MissingOperatorRecipientError(req.command, detail);
 }
 
-/** `pulumi up`'s check before any resource: some operator recipient source exists, or the stack opted out. */
-export function requireOperatorRecipientSource(inputs: Pick<RecipientInputs, "configRecipients" | "env"> & { readonly allowClusterIdentityOnly: boolean }): void {
-  if (inputs.allowClusterIdentityOnly || hasOperatorRecipientSource(inputs)) return;
-  throw new MissingOperatorRecipientError(
-    "pulumi up",
-    `talos-homelab:ageRecipients is empty, SOPS_AGE_RECIPIENTS is not set and there is no default sops identity (${defaultAgeKeyFilePath(inputs.env)})`,
-  );
+/**
+ * `pulumi up`'s check before any resource: an operator recipient source exists (or the stack opted out), and a list
+ * known without reading a key (SOPS_AGE_RECIPIENTS, `ageRecipients`) is not only the pinned cluster recipient.
+ */
+export function requireOperatorRecipientSource(
+  inputs: Pick<RecipientInputs, "configRecipients" | "env"> & { readonly allowClusterIdentityOnly: boolean; readonly pinnedClusterRecipient?: string },
+): void {
+  if (inputs.allowClusterIdentityOnly) return;
+  if (!hasOperatorRecipientSource(inputs)) {
+    throw new MissingOperatorRecipientError(
+      "pulumi up",
+      `talos-homelab:ageRecipients is empty, SOPS_AGE_RECIPIENTS is not set and there is no default sops identity (${defaultAgeKeyFilePath(inputs.env)})`,
+    );
+  }
+  const fromEnv = splitRecipients(inputs.env.SOPS_AGE_RECIPIENTS ?? "");
+  const [known, source]: [readonly string[], RecipientSource] = fromEnv.length > 0 ? [fromEnv, "SOPS_AGE_RECIPIENTS"] : [inputs.configRecipients, "config ageRecipients"];
+  if (known.length > 0 && inputs.pinnedClusterRecipient !== undefined) {
+    requireOperatorRecipients(known, { command: "pulumi up", clusterRecipient: inputs.pinnedClusterRecipient, allowClusterIdentityOnly: false, source });
+  }
 }
