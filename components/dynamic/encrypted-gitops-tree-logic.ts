@@ -215,7 +215,6 @@ function sameArtefacts(olds: readonly Artefact[], news: readonly Artefact[]): bo
   return olds.length === news.length && news.every((a) => byPath.has(a.path) && sameArtefact(byPath.get(a.path) as Artefact, a));
 }
 
-
 /**
  * The files to compare with the disk, where a shared `.sops.yaml` counts as unchanged while splicing the old block in
  * changes nothing: another stack's block or the owner's rules changing is not drift of this resource.
