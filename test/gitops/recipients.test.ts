@@ -101,4 +101,15 @@ describe("the operator-recipient requirement", () => {
     writeFileSync(join(env.XDG_CONFIG_HOME as string, "sops/age/keys.txt"), `${op.identity}\n`, { mode: 0o600 });
     expect(hasOperatorRecipientSource({ configRecipients: [], env })).toBe(true);
   });
+
+  it("pulumi up's early check refuses SOPS_AGE_RECIPIENTS or ageRecipients naming only the pinned cluster recipient", async () => {
+    const [op, cluster] = await Promise.all([generateAgeIdentity(), generateAgeIdentity()]);
+    const env = emptyHome();
+    const pinned = { allowClusterIdentityOnly: false, pinnedClusterRecipient: cluster.recipient };
+    expect(() => requireOperatorRecipientSource({ ...pinned, configRecipients: [cluster.recipient], env })).toThrow(/the only recipient from config ageRecipients is the cluster identity's own/);
+    expect(() => requireOperatorRecipientSource({ ...pinned, configRecipients: [op.recipient], env: { ...env, SOPS_AGE_RECIPIENTS: cluster.recipient } })).toThrow(
+      /the only recipient from SOPS_AGE_RECIPIENTS is the cluster identity's own/,
+    );
+    expect(() => requireOperatorRecipientSource({ ...pinned, configRecipients: [cluster.recipient, op.recipient], env })).not.toThrow();
+  });
 });
