@@ -7,6 +7,8 @@ export interface Artefact {
   /** What the file is, for progress lines (never its content). */
   readonly description: string;
   readonly content: string;
+  /** Written only when absent: the file is the user's once it exists (e.g. `.pre-commit-config.yaml`). */
+  readonly keepExisting?: boolean;
   readonly format: StoreFormat;
   /** How sops encrypts it; `undefined` for files committed in plaintext (they hold no secret). */
   readonly encryption?: EncryptionRules;

@@ -20,6 +20,7 @@ import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
 import { sopsProbePaths } from "./sops-config-file";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
+import { guardArtefacts } from "./guard-files";
 
 export type { RenderedMachineConfig };
 
@@ -108,7 +109,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
     format: "yaml",
   });
   artefacts.push(...runtimeSecretsArtefacts(config));
-  return { artefacts };
+  return { artefacts: [...artefacts, ...guardArtefacts()] };
 }
 
 /** The optional runtime secrets layer (config `runtimeSecrets`): plain manifests only, nothing secret in them. */

@@ -2,13 +2,19 @@
  * The guard a PR check or pre-commit hook runs on a GitOps tree: files matched by a `.sops.yaml` creation rule
  * are validly encrypted, other files hold no secret, and the `sops-age` Secret is an identity of the rules.
  */
-import { promises as fs } from "node:fs";
-import { join, relative, sep } from "node:path";
-import { decryptText, loadAgeIdentities, parseBoundedYaml, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, loadSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
-import { findPlaintextSecrets } from "./secret-patterns";
+import { join } from "node:path";
+import { decryptText, loadAgeIdentities, parseBoundedYaml, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, parseSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
 import { ENC_VALUE, unencryptedLeaves } from "./encrypted-leaves";
 import { secretValue } from "./existing-tree";
 import { uncoveredSopsFileProblem } from "./sops-rule-coverage";
+import type { SecretMatch } from "./secret-patterns";
+import { scanForSecrets } from "./secret-scan";
+import { sopsDocumentMetadataProblems } from "./sops-document-metadata";
+import { diskTreeSource, type TreeSource } from "./tree-source";
+
+// the guards run by `check --install-hook` and `check --staged`, in the same lazily loaded unit as the check
+export { ForeignHookError, installGitHook } from "./guard-hook";
+export { stagedTreeSource } from "./guard-staged-tree";
 
 export interface CheckFinding {
   /** Relative to the checked folder, `/`-separated. */
@@ -25,22 +31,12 @@ export interface CheckReport {
 
 export interface CheckOptions {
   readonly env?: NodeJS.ProcessEnv;
+  /** Where the files come from (default: the folder `dir` on disk; `check --staged`: the Git index). */
+  readonly source?: TreeSource;
 }
 
-const SKIPPED_DIRS = new Set([".git", "node_modules"]);
-const MAX_SCANNED_BYTES = 16 * 1024 * 1024;
-
-async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await fs.readdir(root, { withFileTypes: true, recursive: true });
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const rel = relative(root, join(entry.parentPath, entry.name)).split(sep).join("/");
-    if (rel.split("/").some((part) => SKIPPED_DIRS.has(part))) continue;
-    out.push(rel);
-  }
-  return out.sort();
-}
+/** The largest file scanned. A larger one is a finding: a secret could hide in what is not read. */
+export const MAX_SCANNED_BYTES = 16 * 1024 * 1024;
 
 function ruleLabel(rule: CreationRule): string {
   return rule.pathRegex === undefined ? "the catch-all .sops.yaml creation rule" : `the .sops.yaml creation rule with path_regex ${JSON.stringify(rule.pathRegex)}`;
@@ -155,51 +151,82 @@ async function checkSopsAgeSecret(rel: string, text: string, rule: CreationRule,
   }
 }
 
-/** Checks every file under `dir`; the findings name the file and the problem. */
-export async function checkGitopsTree(dir: string, opts: CheckOptions = {}): Promise<CheckReport> {
-  const env = opts.env ?? process.env;
-  const report = { findings: [] as CheckFinding[], notes: [] as string[], filesChecked: 0 };
-  const files = await listFiles(dir);
-  let sopsConfig: SopsConfig | undefined;
-  if (!files.includes(".sops.yaml")) {
+async function readSopsConfig(source: TreeSource, paths: readonly string[], report: CheckReport): Promise<SopsConfig | undefined> {
+  if (!paths.includes(".sops.yaml")) {
     report.findings.push({ file: ".sops.yaml", problem: "is missing: without creation rules nothing in the tree is required to be encrypted; run `talos-homelab render`" });
-  } else {
-    try {
-      sopsConfig = loadSopsConfig(join(dir, ".sops.yaml"));
-      if (sopsConfig.creationRules === undefined) {
-        report.findings.push({ file: ".sops.yaml", problem: "has no creation_rules: nothing in the tree is required to be encrypted" });
-      }
-    } catch (e) {
-      report.findings.push({ file: ".sops.yaml", problem: `is not a usable sops config: ${(e as Error).message}` });
+    return undefined;
+  }
+  try {
+    const config = parseSopsConfig(join(source.root, ".sops.yaml"), (await source.read(".sops.yaml")).toString("utf8"));
+    if (config.creationRules === undefined) {
+      report.findings.push({ file: ".sops.yaml", problem: "has no creation_rules: nothing in the tree is required to be encrypted" });
+    }
+    return config;
+  } catch (e) {
+    report.findings.push({ file: ".sops.yaml", problem: `is not a usable sops config: ${(e as Error).message}` });
+    return undefined;
+  }
+}
+
+function secretProblem(match: SecretMatch, where: string): string {
+  return `line ${match.line}: contains ${match.what} ${where} (rule ${match.rule}; found: ${match.hint})`;
+}
+
+/** The text with every ENC[...] value and age-armored data key blanked (offsets and lines kept): what is left is plaintext. */
+function plaintextPartsOf(text: string): string {
+  const blank = (m: string): string => m.replace(/[^\n]/g, " ");
+  return text.replace(/ENC\[[^\]\n]*\]/g, blank).replace(/-----BEGIN AGE ENCRYPTED FILE-----[\s\S]*?-----END AGE ENCRYPTED FILE-----/g, blank);
+}
+
+async function checkRuledFile(rel: string, bytes: Buffer, rule: CreationRule, env: NodeJS.ProcessEnv, report: CheckReport): Promise<void> {
+  const result = checkEncryptedFile(rel, bytes, rule);
+  for (const problem of result.findings) report.findings.push({ file: rel, problem });
+  const text = bytes.toString("utf8");
+  if (!result.parsed) return;
+  if (formatFromPath(rel) === "yaml") {
+    for (const p of sopsDocumentMetadataProblems(text)) {
+      report.findings.push({ file: rel, problem: `line ${p.line}: document ${p.document} ${p.problem}: restore the file from Git history, or re-encrypt it whole with \`sops encrypt\`` });
     }
   }
-  for (const rel of files) {
-    const path = join(dir, ...rel.split("/"));
-    const stat = await fs.stat(path);
-    if (stat.size > MAX_SCANNED_BYTES) {
-      report.notes.push(`${rel}: skipped (larger than ${MAX_SCANNED_BYTES} bytes)`);
+  // the parts the rule leaves in plaintext (metadata, comments, keys outside encrypted_regex) hold no secret either
+  for (const match of await scanForSecrets(plaintextPartsOf(text), rel, { kubernetesSecrets: false })) {
+    report.findings.push({ file: rel, problem: secretProblem(match, `in a part ${ruleLabel(rule)} leaves in plaintext`) });
+  }
+  if (isSopsAgeSecret(text)) await checkSopsAgeSecret(rel, text, rule, env, report);
+}
+
+/** Checks every file under `dir` (or of `opts.source`); the findings name the file and the problem. */
+export async function checkGitopsTree(dir: string, opts: CheckOptions = {}): Promise<CheckReport> {
+  const env = opts.env ?? process.env;
+  const source = opts.source ?? diskTreeSource(dir);
+  const report = { findings: [] as CheckFinding[], notes: [] as string[], filesChecked: 0 };
+  const files = await source.list();
+  const sopsConfig = await readSopsConfig(source, files.map((f) => f.path), report);
+  for (const { path: rel, size } of files) {
+    if (size > MAX_SCANNED_BYTES) {
+      report.findings.push({
+        file: rel,
+        problem: `is too large to scan (${size} bytes, more than ${MAX_SCANNED_BYTES}): a secret could hide in it. Keep large files out of the GitOps tree (Git LFS, an OCI artifact)`,
+      });
       continue;
     }
-    const bytes = await fs.readFile(path);
+    const bytes = await source.read(rel);
     report.filesChecked += 1;
     let rule: CreationRule | undefined;
     try {
-      rule = rel === ".sops.yaml" ? undefined : ruleFor(sopsConfig, path);
+      rule = rel === ".sops.yaml" ? undefined : ruleFor(sopsConfig, join(source.root, ...rel.split("/")));
     } catch (e) {
       report.findings.push({ file: ".sops.yaml", problem: `cannot select the creation rule for ${rel}: ${(e as Error).message}` });
     }
-    if (rule === undefined) {
-      const uncovered = sopsConfig?.creationRules !== undefined && rel !== ".sops.yaml" ? uncoveredSopsFileProblem(rel, bytes) : undefined;
-      if (uncovered !== undefined) report.findings.push({ file: rel, problem: uncovered });
-      for (const match of findPlaintextSecrets(bytes.toString("latin1"))) {
-        report.findings.push({ file: rel, problem: `line ${match.line}: contains ${match.what} outside the .sops.yaml creation rules` });
-      }
+    if (rule !== undefined) {
+      await checkRuledFile(rel, bytes, rule, env, report);
       continue;
     }
-    const result = checkEncryptedFile(rel, bytes, rule);
-    for (const problem of result.findings) report.findings.push({ file: rel, problem });
-    const text = bytes.toString("utf8");
-    if (result.parsed && isSopsAgeSecret(text)) await checkSopsAgeSecret(rel, text, rule, env, report);
+    const uncovered = sopsConfig?.creationRules !== undefined && rel !== ".sops.yaml" ? uncoveredSopsFileProblem(rel, bytes) : undefined;
+    if (uncovered !== undefined) report.findings.push({ file: rel, problem: uncovered });
+    for (const match of await scanForSecrets(bytes.toString("utf8"), rel)) {
+      report.findings.push({ file: rel, problem: secretProblem(match, "outside the .sops.yaml creation rules") });
+    }
   }
   return report;
 }

@@ -1,90 +1,117 @@
-/** Patterns of secrets that must never appear in a plaintext file of the tree. Matches are reported, never printed. */
+/**
+ * The project's own secret rules (SOPS, age, Talos, Proxmox): patterns of credentials that must never appear in a
+ * plaintext file of the tree. `secret-scan.ts` runs them next to secretlint's recommended preset; they also run alone
+ * (synchronously) in tests of rendered artefacts. Matches are reported, never printed.
+ */
+import { base64Blobs } from "./base64-blobs";
+import { plaintextKubernetesSecrets } from "./kubernetes-secret-scan";
 
 export interface SecretMatch {
   /** 1-based line of the match. */
   readonly line: number;
   /** What was found, without the secret itself. */
   readonly what: string;
+  /** The rule that found it (`talos-homelab/<name>`). */
+  readonly rule: string;
+  /** A redacted hint of the shape found (a fixed, public prefix or a field name; never any secret character). */
+  readonly hint: string;
 }
 
-interface LinePattern {
+export interface SecretPattern {
+  readonly id: string;
   readonly what: string;
+  readonly hint: string;
+  /** Matched line by line (no `g` flag). */
   readonly regex: RegExp;
-  /** Further test on the match (e.g. decode the base64 and look inside). */
-  readonly confirm?: (match: RegExpExecArray) => boolean;
 }
 
-const BASE64_PEM = "LS0tLS1CRUdJTi"; // base64 of "-----BEGIN"
+const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
 
-function decodesToPrivateKey(b64: string): boolean {
-  return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(Buffer.from(b64, "base64").toString("latin1"));
-}
-
-const LINE_PATTERNS: readonly LinePattern[] = [
-  { what: "a private key PEM block", regex: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/ },
-  { what: "an age secret key (AGE-SECRET-KEY-1…)", regex: /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]{20,}/ },
+export const SECRET_PATTERNS: readonly SecretPattern[] = [
+  { id: "talos-homelab/private-key", what: "a private key PEM block", hint: "-----BEGIN … PRIVATE KEY-----", regex: PEM_PRIVATE_KEY },
   {
+    // Bech32 is case-insensitive: age accepts an identity in upper or lower case (never mixed, but a leak is a leak)
+    id: "talos-homelab/age-identity",
+    what: "an age secret key (AGE-SECRET-KEY-1…)",
+    hint: "AGE-SECRET-KEY-1…",
+    regex: /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]{20,}/i,
+  },
+  {
+    // Talos machine/cluster tokens, trustd token and Kubernetes bootstrap tokens share kubeadm's token shape
+    id: "talos-homelab/talos-token",
     what: "a Talos/Kubernetes token ([a-z0-9]{6}.[a-z0-9]{16})",
+    hint: "xxxxxx.xxxxxxxxxxxxxxxx",
     regex: /(?<![A-Za-z0-9.])[a-z0-9]{6}\.[a-z0-9]{16}(?![A-Za-z0-9])/,
   },
   {
-    what: "a base64 PEM certificate or key in a crt:/key: field",
-    regex: new RegExp(`(?:^|[\\s{,"'])(?:crt|key)["']?\\s*:\\s*["']?${BASE64_PEM}`),
-  },
-  {
-    what: "a base64 private key in a kubeconfig client-key-data field",
-    regex: /client-key-data["']?\s*:\s*["']?([A-Za-z0-9+/=]{40,})/,
-    confirm: (m) => decodesToPrivateKey(m[1] ?? ""),
-  },
-  {
+    // camelCase in machine configs (cluster.secretboxEncryptionSecret), lower case in `talosctl gen secrets` bundles
+    id: "talos-homelab/kubernetes-encryption-secret",
     what: "a Kubernetes secrets encryption key (secretbox/aescbc)",
-    regex: /(?:secretboxEncryptionSecret|aescbcEncryptionSecret)["']?\s*:\s*["']?[A-Za-z0-9+/]{40,}={0,2}/,
+    hint: "secretbox/aescbc EncryptionSecret: …",
+    regex: /(?:secretbox|aescbc)_?encryption_?secret["']?\s*[:=]\s*["']?[A-Za-z0-9+/]{40,}={0,2}/i,
   },
   {
     // Talos 1.14 documents: KubeEtcdEncryptionConfig `secret:` and DiscoveryIdentityConfig `clusterSecret:`
     // (also v1alpha1 `cluster.secret` up to 1.13): 32 random bytes in standard base64
+    id: "talos-homelab/talos-32-byte-secret",
     what: "a 32-byte secret (secrets encryption key or cluster discovery secret)",
+    hint: "secret: …=",
     regex: /(?:^|[\s{,"'])(?:secret|clusterSecret)["']?\s*:\s*["']?[A-Za-z0-9+/]{43}=(?![A-Za-z0-9+/=])/,
+  },
+  {
+    // PVEAPIToken=USER@REALM!TOKENID=UUID (the Authorization header), or USER@REALM!TOKENID=UUID (provider settings)
+    id: "talos-homelab/proxmox-api-token",
+    what: "a Proxmox VE API token (user@realm!tokenid=secret)",
+    hint: "PVEAPIToken=user@realm!id=…",
+    // bounded parts that start at a word boundary: unbounded `[…]+@` made a long line without `@` quadratic
+    regex: /(?<![A-Za-z0-9._-])[A-Za-z0-9._-]{1,64}@[A-Za-z0-9._-]{1,64}![A-Za-z0-9._-]{1,64}\s{0,4}[=:]\s{0,4}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
   },
 ];
 
-/** Plaintext secrets in `text`, one match per pattern and line. */
-export function findPlaintextSecrets(text: string): SecretMatch[] {
+/** Our patterns on each line of `text`, one match per pattern and line. */
+export function matchSecretPatterns(text: string): SecretMatch[] {
   const matches: SecretMatch[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((line, index) => {
-    for (const pattern of LINE_PATTERNS) {
-      const m = pattern.regex.exec(line);
-      if (m && (pattern.confirm === undefined || pattern.confirm(m))) matches.push({ line: index + 1, what: pattern.what });
+  text.split(/\r?\n/).forEach((line, index) => {
+    for (const pattern of SECRET_PATTERNS) {
+      if (pattern.regex.test(line)) matches.push({ line: index + 1, what: pattern.what, rule: pattern.id, hint: pattern.hint });
     }
   });
-  for (const secret of plaintextKubernetesSecrets(text)) matches.push(secret);
   return matches;
 }
 
-/** A Kubernetes Secret manifest whose data/stringData are not sops-encrypted. */
-function plaintextKubernetesSecrets(text: string): SecretMatch[] {
-  const out: SecretMatch[] = [];
-  // line numbers are counted as the documents go by (re-counting from the start made many documents quadratic)
-  let startLine = 1;
-  for (const doc of text.split(/^---[ \t]*$/m)) {
-    const docStart = startLine;
-    startLine += newlines(doc);
-    if (!/^kind:\s*["']?Secret["']?\s*$/m.test(doc)) continue;
-    const dataLine = /^(?:data|stringData):[ \t]*\S?.*$/m.exec(doc);
-    if (dataLine === null) continue;
-    const body = doc.slice(dataLine.index);
-    // `[^:\n]*`: a key never spans lines (`[^:]*` scanned to the end of the text from every line: quadratic)
-    const hasValue = /^[ \t]+[^\s#][^:\n]*:[ \t]*\S/m.test(body) || /^(?:data|stringData):[ \t]*\{[^}]/.test(body);
-    if (hasValue && !/ENC\[AES256_GCM,/.test(body)) {
-      out.push({ line: docStart + newlines(doc.slice(0, dataLine.index)), what: "a Kubernetes Secret with plaintext data/stringData" });
+/** How deep base64 inside base64 is followed (a kubeconfig in a Secret holds its key in base64 again). */
+export const MAX_BASE64_DEPTH = 3;
+
+/** Our patterns, in the text and inside every base64 blob that decodes to text (reported at the blob's line). */
+function matchWithDecoded(text: string, depth: number): SecretMatch[] {
+  const matches = matchSecretPatterns(text);
+  if (depth >= MAX_BASE64_DEPTH) return matches;
+  for (const blob of base64Blobs(text)) {
+    for (const inner of matchWithDecoded(blob.decoded, depth + 1)) {
+      matches.push({ ...inner, line: blob.line, what: `${inner.what}, base64-encoded` });
     }
   }
-  return out;
+  return matches;
 }
 
-function newlines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
-  return n;
+export interface PlaintextSecretOptions {
+  /** Look for Kubernetes Secrets with plaintext data (default true; off for sops files, whose rules say what is encrypted). */
+  readonly kubernetesSecrets?: boolean;
+}
+
+/** Plaintext secrets in `text` by the project's own rules: patterns (also base64-wrapped) and plaintext Secret manifests. */
+export function findPlaintextSecrets(text: string, opts: PlaintextSecretOptions = {}): SecretMatch[] {
+  const matches = matchWithDecoded(text, 0);
+  if (opts.kubernetesSecrets !== false) matches.push(...plaintextKubernetesSecrets(text));
+  return dedupe(matches);
+}
+
+function dedupe(matches: SecretMatch[]): SecretMatch[] {
+  const seen = new Set<string>();
+  return matches.filter((m) => {
+    const key = `${m.line}\0${m.rule}\0${m.what}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

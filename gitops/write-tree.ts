@@ -59,7 +59,7 @@ async function nextContent(artefact: Artefact, path: string, existing: string | 
 async function writeOne(root: string, artefact: Artefact, opts: WriteTreeOptions): Promise<WriteStatus> {
   const path = join(root, ...artefact.path.split("/"));
   const existing = await readIfExists(path);
-  const next = await nextContent(artefact, artefact.path, existing, opts);
+  const next = existing !== null && artefact.keepExisting === true ? existing : await nextContent(artefact, artefact.path, existing, opts);
   if (existing !== null && existing === next) {
     const mode = (await fs.stat(path)).mode & 0o777;
     if (mode !== TREE_FILE_MODE) await fs.chmod(path, TREE_FILE_MODE);

@@ -26,7 +26,7 @@ export {
 export { ageRecipientProblem } from "./age-recipient";
 export { existingModeOr, writeFileAtomic } from "./atomic-write";
 export { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial } from "./redact";
-export { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, parseBoundedYaml } from "./stores/parse-limits";
+export { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, checkYamlNesting, parseBoundedYaml } from "./stores/parse-limits";
 export { readInputFile, writeOutputFile, type OutputTarget } from "./operations/file-io";
 export { reencryptIfChanged, type ReencryptOptions } from "./reencrypt";
 export { encryptFile, encryptBytes, type EncryptOptions } from "./operations/encrypt";
@@ -37,7 +37,7 @@ export { updateKeys, planUpdateKeys, type UpdateKeysOptions, type UpdateKeysPlan
 export { rotate, rotateBytes, type RotateOptions } from "./operations/rotate";
 export { fileStatus, fileStatusOfBytes, type FileStatus } from "./operations/file-status";
 export { parseTreePath, type TreePath } from "./operations/tree-path";
-export { findSopsConfig, loadSopsConfig, creationRuleFor, type CreationRule, type SopsConfig } from "./sops-config";
+export { findSopsConfig, loadSopsConfig, parseSopsConfig, creationRuleFor, type CreationRule, type SopsConfig } from "./sops-config";
 export { goRegexp } from "./go-regexp";
 
 export type EncryptTextOptions = EncryptOptions;

@@ -60,6 +60,11 @@ export function loadSopsConfig(path: string): SopsConfig {
   } catch (e) {
     throw new SopsConfigError(`could not read config file: ${(e as Error).message}`);
   }
+  return parseSopsConfig(path, text);
+}
+
+/** A `.sops.yaml` given as text (e.g. an edited copy not written yet); `path` places it (rules match relative to its folder). */
+export function parseSopsConfig(path: string, text: string): SopsConfig {
   let doc: unknown;
   try {
     doc = parseBoundedYaml(text, path);

@@ -74,6 +74,7 @@ function artefact(raw: unknown, index: number): Artefact {
     path,
     description: typeof record.description === "string" ? record.description : path,
     content: record.content,
+    ...(record.keepExisting === true && encryption === undefined ? { keepExisting: true } : {}),
     format: format as StoreFormat,
     ...(encryption === undefined ? {} : { encryption }),
     ...(recipients === undefined ? {} : { recipients }),

@@ -140,7 +140,7 @@ async function fileFor(
   deps: EncryptedGitopsTreeDeps,
 ): Promise<string> {
   if (artefact.sopsRulesBlock !== undefined) return sharedSopsConfig(artefact, artefact.sopsRulesBlock.probes, inputs, deps);
-  if (artefact.encryption === undefined) return artefact.content;
+  if (artefact.encryption === undefined) return plainContent(artefact, inputs);
   const previous = await previousCiphertext(artefact, inputs, olds);
   const written = olds?.files?.[artefact.path];
   // What this resource wrote, for the same plaintext and recipients: kept as it is, without decrypting it (the
@@ -159,6 +159,12 @@ async function renderFiles(
   const files: Record<string, string> = {};
   for (const artefact of inputs.artefacts) files[artefact.path] = await fileFor(artefact, withLocal, olds, deps);
   return files;
+}
+
+/** A plain artefact's content; one written only when absent (`keepExisting`) keeps the file on disk once it exists. */
+async function plainContent(artefact: Artefact, inputs: EncryptedGitopsTreeInputs): Promise<string> {
+  if (artefact.keepExisting !== true || inputs.outputDir === undefined) return artefact.content;
+  return (await readTreeFile(inputs.outputDir, artefact.path)) ?? artefact.content;
 }
 
 async function writeFiles(

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,14 @@ describe("the CLI bundles in dist/", () => {
     expect(loadedBundles(["--help"])).toEqual(["cli.cjs"]);
     expect(loadedBundles(["sops", "decrypt", "--help"])).toEqual(["cli.cjs"]);
     expect(loadedBundles(["sops", "filestatus", "missing.yaml"])).toEqual(["cli.cjs", "sops.cjs"]);
+  });
+
+  it("secretlint loads only when check runs: not at start-up, not for check --help, not in dist/cli.cjs", () => {
+    expect(loadedBundles(["check", "--help"])).toEqual(["cli.cjs"]);
+    expect(readFileSync(join(ROOT, "dist", "cli.cjs"), "utf8")).not.toMatch(/@secretlint\//);
+    expect(readFileSync(join(ROOT, "dist", "check.cjs"), "utf8")).toMatch(/@secretlint\/secretlint-rule-github/);
+    mkdirSync(join(work, "empty-tree"), { recursive: true });
+    expect(loadedBundles(["check", join(work, "empty-tree")])).toEqual(["check.cjs", "cli.cjs", "sops.cjs"]);
   });
 
   it("bin/talos-homelab.cjs decrypts the same from the bundle and from source, with sops's exit codes on errors", async () => {

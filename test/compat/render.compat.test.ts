@@ -118,7 +118,7 @@ describe("talos-homelab render against the real sops and Talos", () => {
   it("leaves every file byte-identical on a second render", () => {
     const before = snapshot(sandbox.outDir);
     const stdout = renderWithCli(sandbox);
-    expect(stdout).toMatch(/No change: all 12 files are up to date/);
+    expect(stdout).toMatch(/No change: all 14 files are up to date/);
     expect(snapshot(sandbox.outDir)).toEqual(before);
   });
 

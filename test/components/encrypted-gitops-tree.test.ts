@@ -282,6 +282,20 @@ describe("EncryptedGitopsTree on disk", () => {
     expect(log.lines).toContain(`${NODE}: removed (no longer an artefact; this resource wrote it)`);
   });
 
+  it("writes a keepExisting artefact (the tree's .pre-commit-config.yaml) only when absent, and keeps the user's edit", async () => {
+    const dir = freshDir();
+    const hooks: Artefact = { path: ".pre-commit-config.yaml", description: "pre-commit hook config", format: "binary", content: "repos: []\n", keepExisting: true };
+    const withHooks = inputs({ outputDir: dir, artefacts: [...artefacts(), hooks] });
+    const { outs } = await createEncryptedGitopsTree(withHooks, recorder().deps);
+    expect(onDisk(dir, hooks.path)).toBe("repos: []\n");
+    const mine = "repos:\n  - repo: local\n    hooks: []\n";
+    writeFileSync(join(dir, hooks.path), mine, { mode: 0o600 });
+    const updated = (await updateEncryptedGitopsTree(outs, withHooks, recorder().deps)).outs;
+    expect(onDisk(dir, hooks.path)).toBe(mine);
+    expect(updated.files[hooks.path]).toBe(mine);
+    expect((await diffEncryptedGitopsTree(updated, withHooks, recorder().deps)).changes).toBe(false);
+  });
+
   it("leaves the files in place on delete", async () => {
     const dir = freshDir();
     const { id, outs } = await createEncryptedGitopsTree(inputs({ outputDir: dir }), recorder().deps);

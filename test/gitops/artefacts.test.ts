@@ -40,6 +40,8 @@ describe("buildArtefacts", () => {
       ["talos/homelab/kubeconfig.sops.yaml", "whole file"],
       ["clusters/homelab/flux-system/sops-age.sops.yaml", "^(data|stringData)$"],
       ["clusters/homelab/flux-system/flux-instance.yaml", "plain"],
+      [".pre-commit-config.yaml", "plain"],
+      [".github/workflows/talos-homelab-check.yaml", "plain"],
     ]);
     expect(buildArtefacts(inputs).artefacts).toEqual(artefacts);
   });
@@ -60,7 +62,7 @@ describe("buildArtefacts", () => {
     const key = "45yd2Ke+sytiICojDf8aibTfgt99nzJmO53cjDqrCto=";
     const etcd = `kind: KubeEtcdEncryptionConfig\nconfig:\n    resources:\n        - providers:\n            - secretbox:\n                keys:\n                    - name: key2\n                      secret: ${key}\n`;
     const identity = `kind: DiscoveryIdentityConfig\nclusterID: 0raF93qnkMvF-FZNuvyGozXNdLiT2FOWSlyBaW4PR-w=\nclusterSecret: ${key}\n`;
-    expect(findPlaintextSecrets(etcd)).toEqual([{ line: 8, what: "a 32-byte secret (secrets encryption key or cluster discovery secret)" }]);
+    expect(findPlaintextSecrets(etcd)).toMatchObject([{ line: 8, what: "a 32-byte secret (secrets encryption key or cluster discovery secret)" }]);
     expect(findPlaintextSecrets(identity).map((m) => m.line)).toEqual([3]);
     expect(findPlaintextSecrets("secret: not-a-key\nname: key2\n")).toEqual([]);
   });

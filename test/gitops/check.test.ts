@@ -38,7 +38,7 @@ describe("checkGitopsTree", () => {
   it("passes on a freshly rendered tree and checks the sops-age Secret when an identity is available", async () => {
     const report = await checkGitopsTree(tree, { env: sandbox.env });
     expect(report.findings).toEqual([]);
-    expect(report.filesChecked).toBe(12);
+    expect(report.filesChecked).toBe(14);
     expect(report.notes).toEqual([]);
   });
 
@@ -84,8 +84,7 @@ describe("checkGitopsTree", () => {
   it("names a corrupted encrypted file", async () => {
     const path = "talos/homelab/cp-2.sops.yaml";
     const text = readFileSync(join(tree, path), "utf8");
-    // cut inside the first document: a Talos 1.14 config has ~30 documents, each with its own sops
-    // metadata, and a cut in a later one is not noticed by check (reported, left to the sops layer)
+    // cut inside the first document (a cut in a later one: test/gitops/check-leaks.test.ts)
     writeFileSync(join(tree, path), text.slice(0, Math.floor(text.indexOf("\n---\n") / 2)));
     const macPath = "talos/homelab/cp-3.sops.yaml";
     writeFileSync(join(tree, macPath), readFileSync(join(tree, macPath), "utf8").replace(/mac: ENC\[[^\n]*/, "mac: not-a-mac"));

@@ -11,7 +11,9 @@ import { makeSandbox, snapshot, type Sandbox } from "./sandbox";
 
 const NOW = new Date("2025-06-01T12:00:00Z");
 const EXPECTED_FILES = [
+  ".github/workflows/talos-homelab-check.yaml",
   ".gitignore",
+  ".pre-commit-config.yaml",
   ".sops.yaml",
   "clusters/homelab/flux-system/flux-instance.yaml",
   "clusters/homelab/flux-system/sops-age.sops.yaml",
@@ -67,7 +69,7 @@ describe("renderGitopsTree", () => {
     expect(log).toContain(sandbox.keysFile);
     expect(log).toMatch(/BACK IT UP/);
     expect(lines.filter((l) => /^\s+created\s/.test(l))).toHaveLength(EXPECTED_FILES.length);
-    expect(log).toMatch(/12 created, 0 updated, 0 unchanged/);
+    expect(log).toMatch(/14 created, 0 updated, 0 unchanged/);
     expect(log).not.toMatch(/AGE-SECRET-KEY-1/);
 
     const identity = readFileSync(sandbox.keysFile, "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"))!;

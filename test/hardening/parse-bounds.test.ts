@@ -120,6 +120,7 @@ describe("check's plaintext scan of files outside the rules", () => {
     const report = await checkGitopsTree(dir, { env: isolatedEnv(dir) });
     const found = report.findings.filter((f) => f.file === "plain.yaml");
     expect(found).toHaveLength(secrets);
-    if (secrets > 0) expect(found[0].problem).toMatch(/line 200002: contains a Kubernetes Secret with plaintext data/);
+    // the line of the plaintext value (200,000 document markers, `kind`, `data`, then `password`)
+    if (secrets > 0) expect(found[0].problem).toMatch(/line 200003: contains a Kubernetes Secret with plaintext data/);
   }, 30_000);
 });
