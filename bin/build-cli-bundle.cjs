@@ -6,7 +6,7 @@
 //
 // dist/cli.cjs holds the command line (cli/ and commander). What the commands load on use is a bundle of its own, so
 // that start-up and `--help` read only the small file: the SOPS library (dist/sops.cjs), rendering (config and
-// gitops/render, dist/render.cjs) and the checks (dist/check.cjs). The CLI requires each of them lazily; every class
+// gitops/render, dist/render.cjs), the checks (dist/check.cjs) and key rotation (dist/rotate.cjs). The CLI requires each of them lazily; every class
 // it checks with `instanceof` comes from the same unit as the code that throws it. The files are built into a temp
 // folder that replaces dist/ as a whole, so an interrupted build never leaves a half-written or mixed dist/.
 const { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } = require("node:fs");
@@ -20,6 +20,7 @@ const UNITS = [
   { file: "sops.cjs", modules: ["sops/index.ts"] },
   { file: "render.cjs", modules: ["config/index.ts", "gitops/render.ts"] },
   { file: "check.cjs", modules: ["gitops/check.ts"] },
+  { file: "rotate.cjs", modules: ["gitops/rotate.ts"] },
 ];
 
 // `supported`: a lazy `import()` of a unit becomes a `require` (a CommonJS file imported as ESM would lose its named exports).

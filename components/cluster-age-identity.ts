@@ -7,7 +7,8 @@ export interface ClusterAgeIdentityArgs {
   /**
    * Free-form values recorded with the identity. Unlike `random` keepers, changing them does NOT regenerate it:
    * Flux's `sops-age` Secret and every file already in Git are encrypted to this identity, so a silent rotation
-   * would lock Flux out. Rotate deliberately with `pulumi up --replace <urn>` and re-encrypt the tree.
+   * would lock Flux out. Rotate deliberately with `talos-homelab rotate` (docs/operations.md, "Rotating keys"): it
+   * moves the stack to a configured identity with an overlap window in which the `sops-age` Secret holds both.
    */
   readonly keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }

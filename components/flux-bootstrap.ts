@@ -23,6 +23,8 @@ export interface FluxBootstrapArgs {
   readonly clusterHealth: pulumi.Resource;
   /** The cluster age identity (`AGE-SECRET-KEY-1…`), a Pulumi secret. */
   readonly clusterIdentity: pulumi.Input<string>;
+  /** Previous cluster identities kept during a rotation's overlap window (docs/operations.md, "Rotating keys"). Secret. */
+  readonly previousClusterIdentities?: pulumi.Input<pulumi.Input<string>[]>;
   readonly repository: pulumi.Input<FluxRepository>;
   /** Absent for a public repository: then no Secret and no `pullSecret`. */
   readonly gitCredentials?: pulumi.Input<GitCredentials>;
@@ -59,9 +61,17 @@ export class FluxBootstrap extends pulumi.ComponentResource {
     const identity = pulumi.secret(args.clusterIdentity);
     this.clusterRecipient = pulumi.unsecret(identity.apply((text) => clusterIdentityRecipient(text)));
 
+    // During a rotation it holds the previous identities too, and Flux is told to leave it alone (an older commit's
+    // single-identity copy must not replace it before the rotated tree reaches the cluster).
+    const previous = pulumi.secret(pulumi.output(args.previousClusterIdentities ?? []));
+    const overlap = pulumi.unsecret(previous.apply((p) => p.length > 0));
     const sopsAge = new k8s.core.v1.Secret(
       `${name}-sops-age`,
-      { metadata: sopsAgeSecretMetadata(), type: "Opaque", data: identity.apply(sopsAgeSecretData) },
+      {
+        metadata: overlap.apply((o) => sopsAgeSecretMetadata(o)),
+        type: "Opaque",
+        data: pulumi.all([identity, previous]).apply(([i, p]) => sopsAgeSecretData(i, p)),
+      },
       afterHealth(namespace),
     );
 

@@ -6,6 +6,7 @@ import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedM
 import { allTreeRecipients, ClusterIdentityError, clusterIdentityRecipient, type GitCredentials } from "../kubernetes";
 import { MissingOperatorRecipientError, requireOperatorRecipients } from "../gitops/recipients";
 import { talosEndpoints } from "../gitops/client-configs";
+import { overlapFromTree } from "../gitops/cluster-key-ring";
 import { imageFor } from "../gitops/cluster-inputs";
 import { treePaths } from "../gitops/tree-layout";
 import { configDigestKey, configPathDigests } from "../talos/machine-config/path-digests";
@@ -118,12 +119,13 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const nodes = this.createNodes(config, core, talosImage, provider);
     const { health, kubeconfig } = this.createBootstrap(config, core, nodes);
     const gitCredentials = this.gitCredentials(config, args.secrets);
+    const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
+    const previous = this.previousIdentities(config, identity, outputDir);
     // flux.install false: nothing after the health check talks to Kubernetes (the tree still holds the Flux files).
-    if (config.flux.install) this.kubernetesProvider = this.createFlux(config, { kubeconfig, health, identity, gitCredentials });
+    if (config.flux.install) this.kubernetesProvider = this.createFlux(config, { kubeconfig, health, identity, previous, gitCredentials });
 
     const operators = pulumi.output(args.operatorRecipients ?? [...config.ageRecipients]);
-    const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
-    const tree = this.createEncryptedOutputs(config, { ...core, operators, kubeconfig, identity, gitCredentials, outputDir });
+    const tree = this.createEncryptedOutputs(config, { ...core, operators, kubeconfig, identity, previous, gitCredentials, outputDir });
     const c = config.clusterName;
     const image = imageFor(config);
     const file = (path: string) => tree.files.apply((files) => files[path] ?? "");
@@ -145,6 +147,19 @@ export class HomelabCluster extends pulumi.ComponentResource {
       machineSecrets: this.machineSecrets,
       machineConfigs: this.machineConfigs,
     });
+  }
+
+  /**
+   * A rotation's overlap window (docs/operations.md, "Rotating keys"): the previous cluster identities the tree in
+   * outputDir still needs, kept in the `sops-age` Secret until the rotated tree is committed and pushed. Secret.
+   */
+  private previousIdentities(config: HomelabConfig, identity: pulumi.Output<string>, outputDir: string | undefined): pulumi.Output<string[]> {
+    const decision = identity.apply((i) => overlapFromTree(outputDir, config.clusterName, i));
+    decision.apply((d) => {
+      if (d.dropped > 0) void pulumi.log.info(`rotation overlap over: ${d.dropped} previous cluster identity(ies) dropped from the sops-age Secret`, this);
+      for (const reason of d.reasons) void pulumi.log.info(`rotation overlap: the sops-age Secret keeps the previous cluster identity: ${reason}`, this);
+    });
+    return pulumi.secret(decision.apply((d) => [...d.keep]));
   }
 
   /** The Talos ISO, uploaded to every Proxmox node that hosts a VM. */
@@ -250,7 +265,13 @@ export class HomelabCluster extends pulumi.ComponentResource {
   /** The Kubernetes provider for the healthy cluster, and Flux on it with the cluster identity as its `sops-age` Secret. */
   private createFlux(
     config: HomelabConfig,
-    inputs: { kubeconfig: pulumi.Output<string>; health: TalosClusterHealth; identity: pulumi.Output<string>; gitCredentials: ReturnType<HomelabCluster["gitCredentials"]> },
+    inputs: {
+      kubeconfig: pulumi.Output<string>;
+      health: TalosClusterHealth;
+      identity: pulumi.Output<string>;
+      previous: pulumi.Output<string[]>;
+      gitCredentials: ReturnType<HomelabCluster["gitCredentials"]>;
+    },
   ): k8s.Provider {
     const { gitCredentials } = inputs;
     // Known only once the health check has passed, in this run or an earlier one: until then (a first preview, or a
@@ -268,6 +289,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         provider,
         clusterHealth: inputs.health,
         clusterIdentity: inputs.identity,
+        previousClusterIdentities: inputs.previous,
         repository: { url: config.flux.url, branch: config.flux.branch, path: config.flux.path },
         ...(gitCredentials !== undefined ? { gitCredentials } : {}),
       },
@@ -297,15 +319,17 @@ export class HomelabCluster extends pulumi.ComponentResource {
       talosconfig: pulumi.Output<string>;
       kubeconfig: pulumi.Output<string>;
       identity: pulumi.Output<string>;
+      previous: pulumi.Output<string[]>;
       gitCredentials: ReturnType<HomelabCluster["gitCredentials"]>;
       outputDir: string | undefined;
     },
   ): EncryptedGitopsTree {
     const recipient = inputs.identity.apply((i) => clusterIdentityRecipient(i));
     const operators = pulumi.all([inputs.operators, recipient]).apply(([given, r]) => operatorsBesides(config, given, r));
+    const keyRing = pulumi.all([inputs.identity, inputs.previous]);
     const artefacts = pulumi
-      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, inputs.identity, recipient, operators, inputs.gitCredentials])
-      .apply(([bundle, machineConfigs, talosconfig, kubeconfig, clusterIdentity, clusterRecipient, operatorRecipients, gitCredentials]) =>
+      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, keyRing, recipient, operators, inputs.gitCredentials])
+      .apply(([bundle, machineConfigs, talosconfig, kubeconfig, [clusterIdentity, previousClusterIdentities], clusterRecipient, operatorRecipients, gitCredentials]) =>
         buildArtefacts({
           config,
           bundle,
@@ -313,6 +337,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
           talosconfig,
           kubeconfig,
           clusterIdentity,
+          previousClusterIdentities,
           clusterRecipient,
           operatorRecipients,
           ...(gitCredentials !== undefined ? { gitCredentials } : {}),
@@ -323,7 +348,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       {
         artefacts: pulumi.secret(artefacts),
         recipients: pulumi.all([operators, recipient]).apply(([o, r]) => allTreeRecipients({ operators: o, cluster: r })),
-        identities: pulumi.secret(inputs.identity.apply((i) => [i])),
+        identities: pulumi.secret(pulumi.all([inputs.identity, inputs.previous]).apply(([i, previous]) => [i, ...previous])),
         ...(inputs.outputDir !== undefined ? { outputDir: inputs.outputDir } : {}),
       },
       { parent: this },

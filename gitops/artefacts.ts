@@ -31,6 +31,8 @@ export interface TreeInputs {
   readonly kubeconfig: string;
   /** The cluster's age identity (`AGE-SECRET-KEY-1…`), stored in the `sops-age` Secret. */
   readonly clusterIdentity: string;
+  /** Previous cluster identities kept in the `sops-age` Secret during a rotation's overlap window. */
+  readonly previousClusterIdentities?: readonly string[];
   readonly clusterRecipient: string;
   /** Operator and disaster-recovery recipients (without the cluster's; empty only when the stack opted out). */
   readonly operatorRecipients: readonly string[];
@@ -85,7 +87,7 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   encrypted.push(
     talosFile(treePaths.talosconfig(cluster), "talosconfig", inputs.talosconfig, recipients),
     talosFile(treePaths.kubeconfig(cluster), "admin kubeconfig", inputs.kubeconfig, recipients),
-    kubernetesSecret(treePaths.sopsAgeSecret(cluster), "Flux sops-age Secret", manifestYaml(sopsAgeSecret(inputs.clusterIdentity)), recipients),
+    kubernetesSecret(treePaths.sopsAgeSecret(cluster), "Flux sops-age Secret", manifestYaml(sopsAgeSecret(inputs.clusterIdentity, inputs.previousClusterIdentities ?? [])), recipients),
   );
   if (inputs.gitCredentials !== undefined) {
     encrypted.push(

@@ -4,7 +4,7 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import { readStackConfig, stackFileSource, validateConfig, type HomelabConfig } from "../config";
-import { allTreeRecipients, clusterIdentityRecipient, normalizeClusterIdentity, SOPS_AGE_SECRET_KEY } from "../kubernetes";
+import { allTreeRecipients, clusterIdentityRecipient, normalizeClusterIdentity, parseClusterKeyRing, SOPS_AGE_SECRET_KEY } from "../kubernetes";
 import { generateAgeIdentity, loadAgeIdentities } from "../sops/index";
 import { generateSecretsBundle } from "../talos/secrets-bundle";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
@@ -14,6 +14,7 @@ import { buildArtefacts, gitCredentialsFor } from "./artefacts";
 import { kubeconfigFor, talosconfigFor } from "./client-configs";
 import { decryptTreeFile, secretValue } from "./existing-tree";
 import { operatorRecipients as chooseOperatorRecipients, requireOperatorRecipients, type RecipientChoice } from "./recipients";
+import { previousIdentitiesStillNeeded } from "./rotate-overlap";
 import { treePaths } from "./tree-layout";
 import { removeStaleLayerFiles } from "./stale-layer-files";
 import { writeStackPins } from "./stack-pins";
@@ -63,6 +64,8 @@ interface ClusterIdentity {
   readonly identity: string;
   readonly recipient: string;
   readonly provenance: Provenance;
+  /** Identities of a rotation still in its overlap window (from the tree's sops-age Secret), newest first. */
+  readonly previous: readonly string[];
 }
 
 interface TrustContext {
@@ -79,28 +82,36 @@ interface TrustContext {
 /** The cluster identity: configured, else the one in the existing sops-age Secret (if the pin agrees), else a new one. */
 async function clusterIdentityFor(configured: string | undefined, trust: TrustContext, identities: readonly string[]): Promise<ClusterIdentity> {
   const pinned = trust.pins.clusterAgeRecipient;
+  const path = treePaths.sopsAgeSecret(trust.cluster);
   if (configured !== undefined) {
     const identity = normalizeClusterIdentity(configured, "TALOS_HOMELAB_AGE_IDENTITY");
     const recipient = await clusterIdentityRecipient(identity);
     if (pinned !== undefined && recipient !== pinned && !trust.newCluster) throw identityMismatch("TALOS_HOMELAB_AGE_IDENTITY", recipient, pinned);
-    return { identity, recipient, provenance: "from TALOS_HOMELAB_AGE_IDENTITY" };
+    const stored = trust.newCluster ? undefined : await storedKeyRing(trust.outDir, path, [identity, ...identities]).catch(() => undefined);
+    const previous = stored === undefined ? [] : [stored.current, ...stored.previous].filter((i) => i !== identity);
+    return { identity, recipient, provenance: "from TALOS_HOMELAB_AGE_IDENTITY", previous };
   }
-  const path = treePaths.sopsAgeSecret(trust.cluster);
-  const manifest = trust.newCluster ? undefined : await decryptTreeFile(trust.outDir, path, identities);
-  if (manifest !== undefined) {
-    const stored = secretValue(manifest, SOPS_AGE_SECRET_KEY);
-    if (stored === undefined) {
-      throw new Error(`${path} decrypts but has no ${SOPS_AGE_SECRET_KEY} entry: restore it from Git, or set TALOS_HOMELAB_AGE_IDENTITY`);
-    }
-    const identity = normalizeClusterIdentity(stored, path);
-    const recipient = await clusterIdentityRecipient(identity);
+  const ring = trust.newCluster ? undefined : await storedKeyRing(trust.outDir, path, identities);
+  if (ring !== undefined) {
+    const recipient = await clusterIdentityRecipient(ring.current);
     if (pinned === undefined) trust.unpinned.clusterAgeRecipient = recipient;
     else if (recipient !== pinned) throw identityMismatch(path, recipient, pinned);
-    return { identity, recipient, provenance: "reused" };
+    return { identity: ring.current, recipient, provenance: "reused", previous: ring.previous };
   }
   if (trust.evidence !== undefined && !trust.newCluster) throw missingIdentity(path, trust.evidence);
   const { identity, recipient } = await generateAgeIdentity();
-  return { identity, recipient, provenance: "generated" };
+  return { identity, recipient, provenance: "generated", previous: [] };
+}
+
+/** The identities in the tree's sops-age Secret (current first), `undefined` when the file does not exist. */
+async function storedKeyRing(outDir: string, path: string, identities: readonly string[]): Promise<ReturnType<typeof parseClusterKeyRing> | undefined> {
+  const manifest = await decryptTreeFile(outDir, path, identities);
+  if (manifest === undefined) return undefined;
+  const stored = secretValue(manifest, SOPS_AGE_SECRET_KEY);
+  if (stored === undefined) {
+    throw new Error(`${path} decrypts but has no ${SOPS_AGE_SECRET_KEY} entry: restore it from Git, or set TALOS_HOMELAB_AGE_IDENTITY`);
+  }
+  return parseClusterKeyRing(stored, path);
 }
 
 async function machineSecretsFor(
@@ -212,7 +223,10 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
   announceRecipients(choice, operatorRecipients, log);
   log(`Cluster age identity: ${clusterIdentity.provenance} (recipient ${clusterRecipient}), kept in ${treePaths.sopsAgeSecret(cluster)}`);
 
-  const identities = [clusterIdentity.identity, ...envIdentities];
+  const overlap = await previousIdentitiesStillNeeded(outDir, { current: clusterIdentity.identity, previous: clusterIdentity.previous });
+  if (overlap.dropped > 0) log(`Rotation overlap over: ${overlap.dropped} previous cluster identit${overlap.dropped === 1 ? "y" : "ies"} dropped from the sops-age Secret.`);
+  if (overlap.keep.length > 0) log(`Rotation overlap: the sops-age Secret keeps ${overlap.keep.length} previous cluster identit${overlap.keep.length === 1 ? "y" : "ies"}: ${overlap.reasons.join("; ")}`);
+  const identities = [clusterIdentity.identity, ...clusterIdentity.previous, ...envIdentities];
   const secretsBundle = await machineSecretsFor(config, trust, identities, now);
   if (Object.keys(trust.unpinned).length > 0 && opts.adoptTree !== true) throw unpinned(opts.stackFile, outDir, trust.unpinned);
   log(`Machine secrets: ${secretsBundle.provenance}`);
@@ -226,6 +240,7 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
     talosconfig,
     kubeconfig,
     clusterIdentity: clusterIdentity.identity,
+    previousClusterIdentities: overlap.keep,
     clusterRecipient,
     operatorRecipients,
     ...(gitCredentials !== undefined ? { gitCredentials } : {}),

@@ -57,3 +57,31 @@ export async function clusterIdentityRecipient(text: string, field = "clusterAge
 export function clusterIdentityFile(text: string, field = "clusterAgeIdentity"): string {
   return `${normalizeClusterIdentity(text, field)}\n`;
 }
+
+/** The identities in the `sops-age` Secret: the current one first, then the previous ones kept during a rotation. */
+export interface ClusterKeyRing {
+  readonly current: string;
+  /** Older cluster identities Flux still needs until the tree in Git is fully re-encrypted (newest first). */
+  readonly previous: readonly string[];
+}
+
+/**
+ * Reads an `age.agekey` value: one identity per line (comments and blank lines skipped), the first one current.
+ * A rotation writes several lines for the overlap window; duplicates are dropped.
+ */
+export function parseClusterKeyRing(text: string, field = "age.agekey"): ClusterKeyRing {
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  if (lines.length === 0) throw new ClusterIdentityError(field, "is empty (no age identity found)");
+  const identities = [...new Set(lines.map((line, i) => normalizeClusterIdentity(line, lines.length > 1 ? `${field} line ${i + 1}` : field)))];
+  return { current: identities[0], previous: identities.slice(1) };
+}
+
+/** The text stored under `age.agekey` during an overlap: the current identity, then the previous ones, one per line. */
+export function clusterKeyRingFile(current: string, previous: readonly string[] = [], field = "clusterAgeIdentity"): string {
+  const head = normalizeClusterIdentity(current, field);
+  const rest = previous.map((p, i) => normalizeClusterIdentity(p, `previous cluster identity ${i + 1}`)).filter((p) => p !== head);
+  return [head, ...new Set(rest)].map((line) => `${line}\n`).join("");
+}

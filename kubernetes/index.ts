@@ -1,4 +1,12 @@
-export { clusterIdentityFile, clusterIdentityRecipient, ClusterIdentityError, normalizeClusterIdentity } from "./cluster-identity";
+export {
+  clusterIdentityFile,
+  clusterIdentityRecipient,
+  clusterKeyRingFile,
+  ClusterIdentityError,
+  normalizeClusterIdentity,
+  parseClusterKeyRing,
+  type ClusterKeyRing,
+} from "./cluster-identity";
 export { decryptionPatch, KUSTOMIZATION_GROUP, sopsDecryption } from "./decryption-patch";
 export {
   branchRef,
@@ -38,6 +46,6 @@ export {
   type SopsCreationRule,
 } from "./sops-config";
 export { allTreeRecipients, recipientsFor, type Readers, type TreeRecipients } from "./recipients-by-need";
-export { sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
+export { FLUX_RECONCILE_ANNOTATION, sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
 export type * from "./types";
 export * from "./versions";

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerAge } from "./age";
 import { registerCheckCommand } from "./check";
 import { registerRenderCommand } from "./render";
+import { registerRotateCommand } from "./rotate";
 import { registerSops } from "./sops";
 
 /** Each command module adds itself here; one file per top-level command. */
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerAge(program);
   registerRenderCommand(program);
   registerCheckCommand(program);
+  registerRotateCommand(program);
 }

@@ -42,7 +42,7 @@ export async function createClusterAgeIdentity(
 
 /**
  * Never a change: every file encrypted to this identity (the Git tree, Flux's `sops-age` Secret) would be
- * unreadable for Flux after a silent rotation. Rotating is an explicit `pulumi up --replace <urn>`.
+ * unreadable for Flux after a silent rotation. Rotating is explicit: `talos-homelab rotate` (docs/operations.md).
  */
 export function diffClusterAgeIdentity(): pulumi.dynamic.DiffResult {
   return { changes: false, replaces: [], stables: ["identity", "recipient"], deleteBeforeReplace: false };

@@ -17,6 +17,11 @@ export interface RotateOptions extends DecryptOptions {
   addAge?: string[];
   /** age recipients to remove (from every group), like `--rm-age`. */
   rmAge?: string[];
+  /** The key groups to wrap the new data key for, replacing the file's (e.g. from its `.sops.yaml` rule). */
+  keyGroups?: string[][];
+  shamirThreshold?: number;
+  /** New plaintext content for the document (parsed with the file's store), encrypted under the file's rules. */
+  plaintext?: Buffer;
   now?: Date;
 }
 
@@ -28,11 +33,13 @@ export async function rotateBytes(bytes: Buffer, opts: RotateOptions & { format:
     throw new KeyWrapError((e as Error).message);
   }
   const remove = new Set((opts.rmAge ?? []).map((r) => r.trim()));
-  const groups = recipientGroupsOf(opened.metadata).map((g) => g.filter((r) => !remove.has(r)));
+  const groups = (opts.keyGroups ?? recipientGroupsOf(opened.metadata)).map((g) => g.filter((r) => !remove.has(r)));
   if (opts.addAge && opts.addAge.length > 0) groups[0] = [...groups[0], ...opts.addAge.map((r) => r.trim())];
   const dataKey = generateDataKey();
-  const wrapped = await wrapForSettings(dataKey, { keyGroups: groups, shamirThreshold: opened.metadata.shamirThreshold, rules: {} });
-  const enc = encryptDocument(opened.plain, dataKey, rulesFromMetadata(opened.metadata), { now: opts.now ?? new Date() });
+  const threshold = opts.keyGroups !== undefined ? opts.shamirThreshold : opened.metadata.shamirThreshold;
+  const wrapped = await wrapForSettings(dataKey, { keyGroups: groups, shamirThreshold: threshold, rules: {} });
+  const plain = opts.plaintext === undefined ? opened.plain : storeFor(opts.format).parsePlain(opts.plaintext);
+  const enc = encryptDocument(plain, dataKey, rulesFromMetadata(opened.metadata), { now: opts.now ?? new Date() });
   const metadata: SopsMetadata = { ...opened.metadata, keyGroups: wrapped.keyGroups, lastmodified: enc.lastmodified, mac: enc.mac };
   if (wrapped.shamirThreshold !== undefined) metadata.shamirThreshold = wrapped.shamirThreshold;
   else delete metadata.shamirThreshold;

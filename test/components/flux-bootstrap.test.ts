@@ -199,3 +199,28 @@ describe("FluxBootstrap under mocks", () => {
     expect(spec.sync).not.toHaveProperty("pullSecret");
   });
 });
+
+describe("FluxBootstrap during a key rotation's overlap window", () => {
+  // test-only: a previous cluster identity kept during the overlap
+  const PREVIOUS = "AGE-SECRET-KEY-1WJ0SKF2N2FATVKSQK0936FLHPG6EFE2JAXR0D044N9566EF6E39S3XWNRR";
+  let overlap: Stack;
+  let single: Stack;
+  beforeAll(async () => {
+    overlap = await deploy("overlap", { previousClusterIdentities: pulumi.secret([PREVIOUS]) });
+    single = await deploy("single", { previousClusterIdentities: pulumi.secret([]) });
+  });
+
+  it("puts both identities into the sops-age Secret (current first), inside a Pulumi secret", () => {
+    const sopsAge = byType(overlap.mine, "kubernetes:core/v1:Secret").find((r) => r.name === "overlap-sops-age")!;
+    expect(isSecretEnvelope(sopsAge.inputs.data)).toBe(true);
+    expect((sopsAge.inputs.data as { value: Record<string, string> }).value).toEqual({ "age.agekey": b64(`${TEST_IDENTITY}\n${PREVIOUS}\n`) });
+    for (const r of overlap.mine) expect(plainStrings(r.inputs).some((s) => s.includes(PREVIOUS)), r.name).toBe(false);
+  });
+
+  it("tells kustomize-controller to leave it alone while it holds two identities, and only then", () => {
+    const annotations = (name: string, rs: Registration[]) =>
+      (byType(rs, "kubernetes:core/v1:Secret").find((r) => r.name === name)!.inputs.metadata as { annotations?: Record<string, string> }).annotations;
+    expect(annotations("overlap-sops-age", overlap.mine)).toEqual({ "kustomize.toolkit.fluxcd.io/reconcile": "disabled" });
+    expect(annotations("single-sops-age", single.mine)).toBeUndefined();
+  });
+});
