@@ -6,10 +6,10 @@
 //
 // dist/cli.cjs holds the command line (cli/ and commander). What the commands load on use is a bundle of its own, so
 // that start-up and `--help` read only the small file: the SOPS library (dist/sops.cjs), rendering (config and
-// gitops/render, dist/render.cjs), the checks (dist/check.cjs) and key rotation (dist/rotate.cjs). The CLI requires each of them lazily; every class
+// gitops/render, dist/render.cjs), the checks (dist/check.cjs), key rotation (dist/rotate.cjs) and the etcd commands (dist/etcd.cjs). The CLI requires each of them lazily; every class
 // it checks with `instanceof` comes from the same unit as the code that throws it. The files are built into a temp
 // folder that replaces dist/ as a whole, so an interrupted build never leaves a half-written or mixed dist/.
-const { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } = require("node:fs");
+const { chmodSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync } = require("node:fs");
 const { join, relative, resolve } = require("node:path");
 
 const root = join(__dirname, "..");
@@ -21,6 +21,7 @@ const UNITS = [
   { file: "render.cjs", modules: ["config/index.ts", "gitops/render.ts"] },
   { file: "check.cjs", modules: ["gitops/check.ts"] },
   { file: "rotate.cjs", modules: ["gitops/rotate.ts"] },
+  { file: "etcd.cjs", modules: ["gitops/etcd-commands.ts"] },
 ];
 
 // `supported`: a lazy `import()` of a unit becomes a `require` (a CommonJS file imported as ESM would lose its named exports).
@@ -50,6 +51,8 @@ async function build() {
       const result = await esbuild.build({ ...common, stdin: { contents, resolveDir: root, loader: "ts", sourcefile: `<${unit.file}>` }, outfile: join(tmp, unit.file) });
       files += Object.keys(result.metafile.inputs).length;
     }
+    // the Talos API client (etcd.cjs) loads its protos from beside the bundle (talos/api/services.ts: <dir>/proto)
+    cpSync(join(root, "talos", "api", "proto"), join(tmp, "proto"), { recursive: true });
     const old = `${dist}.old-${process.pid}`;
     if (existsSync(dist)) renameSync(dist, old);
     chmodSync(tmp, 0o755); // mkdtemp made it private; dist/ holds no secret

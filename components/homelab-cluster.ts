@@ -15,6 +15,7 @@ import { AdminKubeconfig } from "./admin-kubeconfig";
 import { AdminTalosconfig } from "./admin-talosconfig";
 import { ClusterAgeIdentity } from "./cluster-age-identity";
 import { EncryptedGitopsTree } from "./encrypted-gitops-tree";
+import { afterPreflight, etcdRecoveryPreflight } from "./etcd-recovery-preflight";
 import { FluxBootstrap } from "./flux-bootstrap";
 import { proxmoxProvider } from "./proxmox-provider";
 import { TalosBootstrap } from "./talos-bootstrap";
@@ -23,6 +24,9 @@ import { TalosConfigApply } from "./talos-config-apply";
 import { TalosImage } from "./talos-image";
 import { TalosMachineSecrets } from "./talos-machine-secrets";
 import { TalosNode } from "./talos-node";
+import type { TalosNodeMembership } from "./talos-node-membership";
+import type { TalosNodeUpgrade } from "./talos-node-upgrade";
+import { clusterChange, nodeMembership, nodeUpgrade, rolloutOrder } from "./node-rollout";
 
 /** Secret inputs, already wrapped as Pulumi secrets. */
 export interface HomelabSecrets {
@@ -49,13 +53,19 @@ export interface HomelabClusterArgs {
 interface ClusterSecrets {
   readonly secretsYaml: pulumi.Output<string>;
   readonly talosconfig: pulumi.Output<string>;
+  /** The admin kubeconfig (from the secrets alone: known before any node exists). */
+  readonly kubeconfig: pulumi.Output<string>;
   readonly bundle: pulumi.Output<ReturnType<typeof parseSecretsYaml>>;
   readonly machineConfigs: pulumi.Output<Record<string, RenderedMachineConfig>>;
 }
 
 interface NodeResources {
   readonly vm: TalosNode;
+  /** Talos upgrade on a version or schematic change (before the config apply). */
+  readonly upgrade: TalosNodeUpgrade;
   readonly apply: TalosConfigApply;
+  /** The node's health gate after its apply, and its removal from the cluster on delete. */
+  readonly membership: TalosNodeMembership;
 }
 
 /** The one check that the cluster has an age identity, given or to be generated; before any resource is registered. */
@@ -109,7 +119,9 @@ export class HomelabCluster extends pulumi.ComponentResource {
   constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     requireClusterIdentity(args);
     requireOperators(args);
-    super("talos-homelab:index:HomelabCluster", name, {}, opts);
+    const recoverFrom = args.config.etcdRecoverFrom === undefined ? undefined : resolve(args.projectDir ?? process.cwd(), args.config.etcdRecoverFrom);
+    // etcdRecoverFrom is checked (exists, decrypts, etcd hash) before any resource is registered
+    super("talos-homelab:index:HomelabCluster", name, {}, recoverFrom === undefined ? opts : afterPreflight(opts, etcdRecoveryPreflight(recoverFrom)));
     const { config } = args;
     const projectDir = args.projectDir ?? process.cwd();
     const provider = proxmoxProvider(`${config.clusterName}-proxmox`, config, args.secrets.proxmoxApiToken, { parent: this });
@@ -117,7 +129,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const identity = args.secrets.clusterAgeIdentity ?? this.generatedIdentity(config);
     const core = this.createClusterSecrets(config, identity, projectDir);
     const nodes = this.createNodes(config, core, talosImage, provider);
-    const { health, kubeconfig } = this.createBootstrap(config, core, nodes);
+    const { health, kubeconfig } = this.createBootstrap(config, core, nodes, recoverFrom);
     const gitCredentials = this.gitCredentials(config, args.secrets);
     const outputDir = config.outputDir === undefined ? undefined : resolve(projectDir, config.outputDir);
     const previous = this.previousIdentities(config, identity, outputDir);
@@ -193,17 +205,30 @@ export class HomelabCluster extends pulumi.ComponentResource {
       { secretsYaml: secrets.secretsYaml, clusterName: c, endpoints, nodes: endpoints.slice(0, 1) },
       { parent: this },
     ).talosconfig;
+    const kubeconfig = new AdminKubeconfig(
+      `${c}-admin-kubeconfig`,
+      { secretsYaml: secrets.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint },
+      { parent: this },
+    ).kubeconfig;
     const bundle = secrets.secretsYaml.apply(parseSecretsYaml);
     const machineConfigs = pulumi.secret(bundle.apply((b) => renderMachineConfigs(config, b)));
-    return { secretsYaml: secrets.secretsYaml, talosconfig, bundle, machineConfigs };
+    return { secretsYaml: secrets.secretsYaml, talosconfig, kubeconfig, bundle, machineConfigs };
   }
 
-  /** One VM per node and the apply of its machine config. */
+  /**
+   * One VM per node, and a chain in roll-out order (control planes, then workers): upgrade -> config apply ->
+   * membership, each node's upgrade after the previous node's membership. So Pulumi rolls a version change one node
+   * at a time behind each node's health gate, and deletes a removed node's membership (drain, etcd leave, reset)
+   * before its VM.
+   */
   private createNodes(config: HomelabConfig, core: ClusterSecrets, talosImage: TalosImage, provider: pulumi.ProviderResource): Map<string, NodeResources> {
     const c = config.clusterName;
     const nodes = new Map<string, NodeResources>();
     const digestKey = pulumi.secret(core.bundle.apply(configDigestKey));
-    for (const node of config.nodes) {
+    const credentials = { talosconfig: core.talosconfig, kubeconfig: core.kubeconfig };
+    const change = clusterChange(config, this);
+    let previousGate: pulumi.Resource = change;
+    for (const node of rolloutOrder(config.nodes)) {
       const machineConfig = core.machineConfigs.apply((all) => (all[node.name] as RenderedMachineConfig).yaml);
       const vm = new TalosNode(
         `${c}-${node.name}`,
@@ -219,6 +244,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         },
         { parent: this, providers: [provider] },
       );
+      const upgrade = nodeUpgrade(config, node, credentials, { parent: this, dependsOn: [vm.vm, previousGate] });
       const apply = new TalosConfigApply(
         `${c}-${node.name}-config`,
         {
@@ -229,25 +255,27 @@ export class HomelabCluster extends pulumi.ComponentResource {
           configPaths: pulumi.unsecret(pulumi.all([machineConfig, digestKey]).apply(([yaml, key]) => configPathDigests(yaml, key))),
           talosconfig: core.talosconfig,
         },
-        { parent: this, dependsOn: [vm.vm] },
+        { parent: this, dependsOn: [vm.vm, upgrade] },
       );
-      nodes.set(node.name, { vm, apply });
+      const membership = nodeMembership(config, node, credentials, { parent: this, dependsOn: [apply], deletedWith: change });
+      previousGate = membership;
+      nodes.set(node.name, { vm, upgrade, apply, membership });
     }
     return nodes;
   }
 
   /** Bootstrap etcd on the first control plane, issue the admin kubeconfig, wait for a healthy cluster. */
-  private createBootstrap(config: HomelabConfig, core: ClusterSecrets, nodes: Map<string, NodeResources>) {
+  private createBootstrap(config: HomelabConfig, core: ClusterSecrets, nodes: Map<string, NodeResources>, recoverFrom: string | undefined) {
     const c = config.clusterName;
     const controlPlanes = config.nodes.filter((n) => n.role === "controlplane");
     const first = nodes.get((controlPlanes[0] as HomelabNode).name) as NodeResources;
     // Bootstrap takes the first control plane's apply outputs, so the engine runs it after that apply.
-    const bootstrap = new TalosBootstrap(`${c}-bootstrap`, { configApply: first.apply, talosconfig: core.talosconfig }, { parent: this });
-    const kubeconfig = new AdminKubeconfig(
-      `${c}-admin-kubeconfig`,
-      { secretsYaml: core.secretsYaml, clusterName: c, endpoint: config.controlPlane.endpoint },
+    const bootstrap = new TalosBootstrap(
+      `${c}-bootstrap`,
+      { configApply: first.apply, talosconfig: core.talosconfig, ...(recoverFrom !== undefined ? { recoverFrom } : {}) },
       { parent: this },
-    ).kubeconfig;
+    );
+    const kubeconfig = core.kubeconfig;
     const ref = (n: HomelabNode) => ({ name: n.name, address: n.address.address });
     const health = new TalosClusterHealth(
       `${c}-health`,
@@ -257,7 +285,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
         talosconfig: core.talosconfig,
         kubeconfig,
       },
-      { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].map((n) => n.apply)] },
+      { parent: this, dependsOn: [bootstrap, ...[...nodes.values()].flatMap((n) => [n.apply, n.membership])] },
     );
     return { health, kubeconfig };
   }

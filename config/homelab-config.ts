@@ -66,6 +66,8 @@ export interface HomelabConfig {
   readonly runtimeSecrets: RuntimeSecretsConfig;
   readonly outputDir?: string;
   readonly secretsImportFrom?: string;
+  /** A SOPS-encrypted etcd snapshot the bootstrap recovers from (relative to the project folder). */
+  readonly etcdRecoverFrom?: string;
   /** What `render` anchors reuse of an existing tree to (written by the first render; see docs/operations.md). */
   readonly pins: { readonly clusterAgeRecipient?: string; readonly machineSecretsFingerprint?: string };
 }

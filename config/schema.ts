@@ -124,6 +124,11 @@ export const stackConfigSchema = z
     outputDir: z.string().min(1).optional(),
     /** Disaster recovery: adopt the machine secrets from this secrets.yaml / secrets.sops.yaml instead of generating. */
     secretsImportFrom: z.string().min(1).optional(),
+    /**
+     * Disaster recovery: bootstrap etcd from this snapshot (`talos-homelab etcd snapshot`'s .snapshot.sops) instead of
+     * starting empty. Checked (exists, decrypts, etcd hash) before anything is created; see docs/operations.md.
+     */
+    etcdRecoverFrom: z.string().min(1).optional(),
     /** Pin: the cluster identity's recipient; `render` reuses a tree's sops-age Secret only when it matches. */
     clusterAgeRecipient: z.string().optional(),
     /** Pin: `sha256:<hex>` of the machine secrets; `render` reuses a tree's secrets.sops.yaml only when it matches. */

@@ -7,7 +7,7 @@ export const CONFIG_NAMESPACE = "talos-homelab";
 export const CONFIG_KEY_KINDS: Readonly<Record<string, "string" | "json">> = Object.fromEntries(
   Object.keys(stackConfigSchema.shape).map((key) => [
     key,
-    ["clusterName", "talosVersion", "kubernetesVersion", "outputDir", "secretsImportFrom", "clusterAgeRecipient", "machineSecretsFingerprint"].includes(key) ? "string" : "json",
+    ["clusterName", "talosVersion", "kubernetesVersion", "outputDir", "secretsImportFrom", "etcdRecoverFrom", "clusterAgeRecipient", "machineSecretsFingerprint"].includes(key) ? "string" : "json",
   ]),
 );
 

@@ -12,6 +12,7 @@ import {
   gitTransport,
 } from "./cluster-checks";
 import { ConfigError, type ConfigIssue } from "./config-error";
+import { checkEtcdRecovery } from "./etcd-recovery-checks";
 import { checkTalosVersionSupport } from "./talos-version-checks";
 import type { HomelabConfig, HomelabNode, ValidatedConfig } from "./homelab-config";
 import { checkDuplicates, checkNodeResources, resolveAddress, type ResolvedAddress } from "./node-checks";
@@ -45,6 +46,7 @@ export function validateConfig(input: unknown): ValidatedConfig {
   checkProxmox(config, issues);
   checkSubnet(config, issues);
   checkPins(config, issues);
+  checkEtcdRecovery(config, issues, warnings);
   const extensions = normalizeExtensions(config.image.extensions, issues);
   const runtimeSecrets = checkRuntimeSecrets(config.runtimeSecrets, (input as Record<string, unknown>).runtimeSecrets, config.nodes.length, issues);
 
@@ -146,6 +148,7 @@ function normalize(
     runtimeSecrets,
     outputDir: config.outputDir,
     secretsImportFrom: config.secretsImportFrom,
+    ...(config.etcdRecoverFrom !== undefined ? { etcdRecoverFrom: config.etcdRecoverFrom } : {}),
     pins: {
       ...(config.clusterAgeRecipient !== undefined ? { clusterAgeRecipient: config.clusterAgeRecipient } : {}),
       ...(config.machineSecretsFingerprint !== undefined ? { machineSecretsFingerprint: config.machineSecretsFingerprint } : {}),

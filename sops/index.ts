@@ -24,7 +24,7 @@ export {
   formatAgeKeyFile,
 } from "./age-identities";
 export { ageRecipientProblem } from "./age-recipient";
-export { existingModeOr, writeFileAtomic } from "./atomic-write";
+export { createFileExclusive, existingModeOr, writeFileAtomic } from "./atomic-write";
 export { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial } from "./redact";
 export { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, checkYamlNesting, parseBoundedYaml } from "./stores/parse-limits";
 export { readInputFile, writeOutputFile, type OutputTarget } from "./operations/file-io";

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAge } from "./age";
 import { registerCheckCommand } from "./check";
+import { registerEtcd } from "./etcd";
 import { registerRenderCommand } from "./render";
 import { registerRotateCommand } from "./rotate";
 import { registerSops } from "./sops";
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerRenderCommand(program);
   registerCheckCommand(program);
   registerRotateCommand(program);
+  registerEtcd(program);
 }

@@ -1,4 +1,6 @@
+import { loadRecoverySnapshot } from "../../gitops/etcd-recovery-source";
 import { TalosClient } from "../../talos/api/client";
+import { bootstrapWithRecovery } from "../../talos/api/etcd-recovery";
 import { bootstrapOnce } from "../../talos/api/operations";
 import { parseTalosconfigContext } from "../../talos/api/talosconfig-context";
 import { BOOTSTRAP, BOOTSTRAP_DIFF_IGNORES, type BootstrapDeps, bootstrapInputs, createBootstrap, diffBootstrap } from "./bootstrap-logic";
@@ -15,6 +17,8 @@ export const bootstrapDeps: BootstrapDeps = {
     });
   },
   bootstrap: bootstrapOnce,
+  loadRecoverySnapshot: (path) => loadRecoverySnapshot(path, { field: "talos-homelab:etcdRecoverFrom", env: process.env }),
+  recover: (client, snapshot, policy, log) => bootstrapWithRecovery(client, snapshot, policy, {}, log),
   log: providerProgress(BOOTSTRAP),
 };
 

@@ -73,7 +73,11 @@ export interface HealthProbes {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const list = (names: readonly string[]) => `[${[...names].sort().join(", ")}]`;
 
-/** etcd as seen by each control plane: its member list must name exactly the control planes. */
+/**
+ * etcd as seen by each control plane: its member list must name every control plane. A member that is no control
+ * plane any more is not a failure here: a removed control plane leaves etcd when its TalosNodeMembership is
+ * deleted, which Pulumi does after this resource's update.
+ */
 export async function checkEtcd(inputs: ClusterHealthInputs, probes: HealthProbes): Promise<string[]> {
   const expected = inputs.controlPlanes.map((node) => node.name);
   const failures: string[] = [];
@@ -82,7 +86,7 @@ export async function checkEtcd(inputs: ClusterHealthInputs, probes: HealthProbe
       const members = await probes.etcdMemberNames(node);
       const missing = expected.filter((name) => !members.includes(name));
       const extra = members.filter((name) => !expected.includes(name));
-      if (missing.length > 0 || extra.length > 0) {
+      if (missing.length > 0) {
         const parts = [missing.length > 0 ? `missing ${list(missing)}` : "", extra.length > 0 ? `unexpected ${list(extra)}` : ""];
         failures.push(
           `etcd on ${node.name} (${node.address}): members ${list(members)} do not match the control planes ${list(expected)} (${parts.filter(Boolean).join("; ")})`,

@@ -55,24 +55,34 @@ export interface KubeResponse {
   readonly body: string;
 }
 
+/** One request to the Kubernetes API with the kubeconfig's client certificate (no kubectl). */
+export function kubeRequest(
+  credentials: KubeCredentials,
+  method: "GET" | "PATCH" | "POST" | "DELETE",
+  path: string,
+  options: { body?: unknown; contentType?: string; timeoutMs?: number } = {},
+): Promise<KubeResponse> {
+  const url = new URL(path, credentials.server);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (payload !== undefined) headers["content-type"] = options.contentType ?? "application/json";
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ca: credentials.ca, cert: credentials.crt, key: credentials.key, timeout: timeoutMs, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`${method} ${url.href} timed out after ${timeoutMs / 1000}s`)));
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
 /** One GET against the Kubernetes API with the kubeconfig's client certificate (no kubectl). */
 export function kubeGet(credentials: KubeCredentials, path: string, timeoutMs = 10_000): Promise<KubeResponse> {
-  const url = new URL(path, credentials.server);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: "GET", ca: credentials.ca, cert: credentials.crt, key: credentials.key, timeout: timeoutMs, headers: { accept: "application/json" } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`GET ${url.href} timed out after ${timeoutMs / 1000}s`)));
-    req.on("error", reject);
-    req.end();
-  });
+  return kubeRequest(credentials, "GET", path, { timeoutMs });
 }
 
 export interface KubeNodeStatus {

@@ -3,6 +3,7 @@ import {
   type ChannelCredentials,
   type Client,
   type ClientReadableStream,
+  type ClientWritableStream,
   Metadata,
   type ServiceError,
 } from "@grpc/grpc-js";
@@ -18,7 +19,12 @@ import type {
   CosiResource,
   DataChunk,
   EtcdMemberListResponse,
+  EtcdStatusResponse,
+  MetadataOnlyResponse,
   ReplyMetadata,
+  ResetPartitionSpec,
+  ResetResponse,
+  ResetWipeMode,
   UpgradeRequest,
   UpgradeResponse,
   VersionResponse,
@@ -52,7 +58,29 @@ type UnaryMethod = (
   callback: (err: ServiceError | null, response?: unknown) => void,
 ) => unknown;
 
+type ClientStreamMethod = (
+  metadata: Metadata,
+  options: CallOptions,
+  callback: (err: ServiceError | null, response?: unknown) => void,
+) => ClientWritableStream<unknown>;
+
 type StreamMethod = (request: object, metadata: Metadata, options: CallOptions) => ClientReadableStream<unknown>;
+
+export interface ResetOptions {
+  /** Leave etcd first (a control plane) and stop services cleanly; false wipes without asking etcd. */
+  readonly graceful: boolean;
+  /** Reboot after wiping (back to maintenance mode); false powers the node off. */
+  readonly reboot: boolean;
+  /** Which devices to wipe (Talos's default: ALL). */
+  readonly mode?: ResetWipeMode;
+  /** Only these system-disk partitions (labels such as "EPHEMERAL", "STATE", or full specs); empty = all. */
+  readonly systemPartitionsToWipe?: readonly (string | ResetPartitionSpec)[];
+  /** User disks (device paths) to wipe, with mode USER_DISKS or ALL. */
+  readonly userDisksToWipe?: readonly string[];
+}
+
+/** Chunk size of an EtcdRecover upload (well under Talos's 32 MiB message limit). */
+const UPLOAD_CHUNK_BYTES = 1024 * 1024;
 
 /** A client for one Talos node's API (`machine.MachineService` and `cosi.resource.State`). */
 export class TalosClient {
@@ -149,6 +177,59 @@ export class TalosClient {
     return response;
   }
 
+  /** The node's own etcd member status (member ID, leader ID, raft indexes, learner flag, errors). */
+  async etcdStatus(): Promise<EtcdStatusResponse> {
+    const response = await this.unary<EtcdStatusResponse>(this.machine, "EtcdStatus", {});
+    this.checkReplies("EtcdStatus", response.messages);
+    return response;
+  }
+
+  /** Makes this node (a control plane) leave etcd: Talos checks the cluster's health first and removes its member. */
+  async etcdLeaveCluster(): Promise<void> {
+    const response = await this.unary<MetadataOnlyResponse>(this.machine, "EtcdLeaveCluster", {});
+    this.checkReplies("EtcdLeaveCluster", response.messages);
+  }
+
+  /** Removes an etcd member by its ID (decimal string, as EtcdMemberList reports it), e.g. of a node that is gone. */
+  async etcdRemoveMemberById(memberId: string): Promise<void> {
+    if (!/^[1-9][0-9]{0,19}$/.test(memberId) || BigInt(memberId) > 0xffffffffffffffffn) {
+      throw new Error(`etcdRemoveMemberById: member ID "${memberId}" is not a non-zero unsigned 64-bit decimal number (take it from etcdMemberList())`);
+    }
+    const response = await this.unary<MetadataOnlyResponse>(this.machine, "EtcdRemoveMemberByID", { memberId });
+    this.checkReplies("EtcdRemoveMemberByID", response.messages);
+  }
+
+  /** Wipes the node (Reset): it returns to maintenance mode when `reboot`, or powers off. */
+  async reset(options: ResetOptions): Promise<void> {
+    const response = await this.unary<ResetResponse>(this.machine, "Reset", {
+      graceful: options.graceful,
+      reboot: options.reboot,
+      mode: options.mode ?? "ALL",
+      systemPartitionsToWipe: (options.systemPartitionsToWipe ?? []).map((spec) =>
+        typeof spec === "string" ? { label: spec, wipe: true } : spec,
+      ),
+      userDisksToWipe: options.userDisksToWipe ?? [],
+    });
+    this.checkReplies("Reset", response.messages);
+  }
+
+  /** An etcd snapshot (the bbolt db file) taken by the node's etcd member, as streamed. */
+  async etcdSnapshot(): Promise<Buffer> {
+    const chunks = await this.serverStream<DataChunk>(this.machine, "EtcdSnapshot", {});
+    this.checkReplies("EtcdSnapshot", chunks);
+    return Buffer.concat(chunks.map((chunk) => chunk.bytes));
+  }
+
+  /** Uploads an etcd snapshot to a node before `bootstrap({ recoverEtcd: true })` restores etcd from it. */
+  async etcdRecover(snapshot: Buffer): Promise<void> {
+    const response = await this.clientStream<MetadataOnlyResponse>(
+      this.machine,
+      "EtcdRecover",
+      chunksOf(snapshot, UPLOAD_CHUNK_BYTES).map((bytes) => ({ bytes })),
+    );
+    this.checkReplies("EtcdRecover", response.messages);
+  }
+
   /** The raw tar.gz the node streams. */
   async kubeconfigArchive(): Promise<Buffer> {
     const chunks = await this.serverStream<DataChunk>(this.machine, "Kubeconfig", {});
@@ -201,6 +282,18 @@ export class TalosClient {
     });
   }
 
+  private clientStream<T>(client: Client, method: string, requests: readonly object[]): Promise<T> {
+    const call = (client as unknown as Record<string, ClientStreamMethod>)[method].bind(client);
+    return new Promise<T>((resolve, reject) => {
+      const stream = call(this.metadata(), { deadline: Date.now() + this.callTimeoutMs }, (err, response) => {
+        if (err !== null) reject(toTalosApiError(err, method, this.target));
+        else resolve(response as T);
+      });
+      for (const request of requests) stream.write(request);
+      stream.end();
+    });
+  }
+
   /** A proxied reply may carry a per-node failure in its metadata while the call itself succeeded. */
   private checkReplies(method: string, messages: readonly { metadata: ReplyMetadata | null }[]): void {
     for (const message of messages) {
@@ -211,4 +304,10 @@ export class TalosClient {
       }
     }
   }
+}
+
+function chunksOf(data: Buffer, size: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += size) chunks.push(data.subarray(offset, offset + size));
+  return chunks;
 }

@@ -120,3 +120,56 @@ export interface CosiListRequest {
   namespace: string;
   type: string;
 }
+
+/** `machine.EtcdMemberStatus`: what EtcdStatus reports for the node's own etcd member. */
+export interface EtcdMemberStatus {
+  storageVersion: string;
+  memberId: string;
+  protocolVersion: string;
+  dbSize: string;
+  dbSizeInUse: string;
+  /** The leader's member ID ("0" when the member sees no leader). */
+  leader: string;
+  raftIndex: string;
+  raftTerm: string;
+  raftAppliedIndex: string;
+  errors: string[];
+  isLearner: boolean;
+}
+
+export interface EtcdStatusResponse {
+  messages: { metadata: ReplyMetadata | null; memberStatus: EtcdMemberStatus | null }[];
+}
+
+export interface EtcdRemoveMemberByIdRequest {
+  /** uint64 as a decimal string. */
+  memberId: string;
+}
+
+/** Replies of calls that carry nothing but the per-node metadata (EtcdLeaveCluster, EtcdRemoveMemberByID, EtcdRecover). */
+export interface MetadataOnlyResponse {
+  messages: { metadata: ReplyMetadata | null }[];
+}
+
+/** `machine.ResetRequest.WipeMode`. */
+export type ResetWipeMode = "ALL" | "SYSTEM_DISK" | "USER_DISKS";
+
+/** `machine.ResetPartitionSpec`: one system-disk partition (by label, e.g. "EPHEMERAL", "STATE") to wipe. */
+export interface ResetPartitionSpec {
+  label: string;
+  wipe: boolean;
+}
+
+export interface ResetRequest {
+  /** Leave etcd first (with etcd's health checks) and shut services down cleanly. */
+  graceful: boolean;
+  /** Reboot after the reset instead of powering off. */
+  reboot: boolean;
+  systemPartitionsToWipe: ResetPartitionSpec[];
+  userDisksToWipe: string[];
+  mode: ResetWipeMode;
+}
+
+export interface ResetResponse {
+  messages: { metadata: ReplyMetadata | null; actorId: string }[];
+}

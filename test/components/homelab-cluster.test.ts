@@ -165,14 +165,20 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     expect(o.schematicId).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it("adding a sixth node adds exactly one VM and one apply and renames nothing", async () => {
+  it("adding a sixth node adds exactly one VM, its upgrade, apply and membership, and renames nothing", async () => {
     const bigger = await run((c) => {
       c["talos-homelab:nodes"].push({ name: "worker-3", role: "worker", proxmoxNode: "pve1", vmId: 1113, ip: "192.168.10.23/24", cores: 2, memory: 4096, diskSize: 64 });
     });
     const before = names(base);
     const after = names(bigger);
     expect(after.filter((n) => !before.includes(n))).toEqual(
-      [`${dyn("TalosConfigApply")}::homelab-worker-3-config`, `${VM}::homelab-worker-3`, "talos-homelab:index:TalosNode::homelab-worker-3"].sort(),
+      [
+        `${dyn("TalosConfigApply")}::homelab-worker-3-config`,
+        `${dyn("TalosNodeMembership")}::homelab-worker-3-membership`,
+        `${dyn("TalosNodeUpgrade")}::homelab-worker-3-upgrade`,
+        `${VM}::homelab-worker-3`,
+        "talos-homelab:index:TalosNode::homelab-worker-3",
+      ].sort(),
     );
     expect(before.filter((n) => !after.includes(n))).toEqual([]);
   }, 120_000);

@@ -104,6 +104,11 @@ export function dynamicMock(extra: Record<string, (inputs: Json) => Json | Promi
         return { outcome: "bootstrapped" };
       case "TalosClusterHealth":
         return { healthyAt: "2026-11-24T00:00:00Z" };
+      case "TalosClusterChange":
+      case "TalosNodeMembership":
+        return {};
+      case "TalosNodeUpgrade":
+        return { talosVersion: inputs.talosVersion, installerImage: inputs.installerImage };
       default:
         throw new Error(`no mock for dynamic resource ${type}`);
     }

@@ -17,6 +17,8 @@ export interface RecordedResource {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly ignoreChanges: string[];
+  /** Logical name of the deletedWith resource, if any. */
+  readonly deletedWith?: string;
   /** Order of registration with the (mock) engine. */
   readonly order: number;
 }
@@ -69,6 +71,7 @@ interface RegisterResourceRequest {
   getRetainondelete(): boolean | undefined;
   getDependenciesList(): string[];
   getIgnorechangesList(): string[];
+  getDeletedwith(): string;
 }
 type Monitor = { registerResource(req: RegisterResourceRequest, callback: (...args: unknown[]) => void): void };
 
@@ -114,6 +117,7 @@ export async function runProgram(
           protect: opts?.protect ?? false,
           retainOnDelete: opts?.retainOnDelete ?? false,
           ignoreChanges: opts?.ignoreChanges ?? [],
+          deletedWith: opts?.deletedWith,
           order: order++,
         });
         if (args.type.startsWith("pulumi-nodejs:dynamic/") && options.dynamic) {
@@ -138,6 +142,7 @@ export async function runProgram(
       protect: req.getProtect() === true,
       retainOnDelete: req.getRetainondelete() === true,
       ignoreChanges: req.getIgnorechangesList(),
+      deletedWith: req.getDeletedwith() ? nameOfUrn(req.getDeletedwith()) : undefined,
     });
     register(req, callback);
   };

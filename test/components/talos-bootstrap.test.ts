@@ -17,6 +17,8 @@ function deps(outcome: BootstrapOutcome | Error) {
       if (outcome instanceof Error) throw outcome;
       return outcome;
     },
+    loadRecoverySnapshot: async () => Promise.reject(new Error("test: no recovery configured")),
+    recover: async () => Promise.reject(new Error("test: no recovery configured")),
     log: (m) => log.push(m),
   };
   return { value, seen, log };

@@ -16,14 +16,20 @@ import (
 // serveRules are machined's authorization rules for the methods the fake serves; any other method
 // needs os:admin (machined's fallback).
 var serveRules = map[string]role.Set{
-	"/machine.MachineService/ApplyConfiguration": role.MakeSet(role.Admin),
-	"/machine.MachineService/Bootstrap":          role.MakeSet(role.Admin),
-	"/machine.MachineService/EtcdMemberList":     role.MakeSet(role.Admin, role.Operator, role.Reader, role.EtcdBackup),
-	"/machine.MachineService/Kubeconfig":         role.MakeSet(role.Admin),
-	"/machine.MachineService/Upgrade":            role.MakeSet(role.Admin),
-	"/machine.MachineService/Version":            role.MakeSet(role.Admin, role.Operator, role.Reader),
-	"/cosi.resource.State/Get":                   role.MakeSet(role.Admin, role.Operator, role.Reader),
-	"/cosi.resource.State/List":                  role.MakeSet(role.Admin, role.Operator, role.Reader),
+	"/machine.MachineService/ApplyConfiguration":   role.MakeSet(role.Admin),
+	"/machine.MachineService/Bootstrap":            role.MakeSet(role.Admin),
+	"/machine.MachineService/EtcdMemberList":       role.MakeSet(role.Admin, role.Operator, role.Reader, role.EtcdBackup),
+	"/machine.MachineService/EtcdStatus":           role.MakeSet(role.Admin, role.Operator, role.Reader, role.EtcdBackup),
+	"/machine.MachineService/EtcdSnapshot":         role.MakeSet(role.Admin, role.Operator, role.EtcdBackup),
+	"/machine.MachineService/EtcdLeaveCluster":     role.MakeSet(role.Admin),
+	"/machine.MachineService/EtcdRecover":          role.MakeSet(role.Admin),
+	"/machine.MachineService/EtcdRemoveMemberByID": role.MakeSet(role.Admin),
+	"/machine.MachineService/Reset":                role.MakeSet(role.Admin),
+	"/machine.MachineService/Kubeconfig":           role.MakeSet(role.Admin),
+	"/machine.MachineService/Upgrade":              role.MakeSet(role.Admin),
+	"/machine.MachineService/Version":              role.MakeSet(role.Admin, role.Operator, role.Reader),
+	"/cosi.resource.State/Get":                     role.MakeSet(role.Admin, role.Operator, role.Reader),
+	"/cosi.resource.State/List":                    role.MakeSet(role.Admin, role.Operator, role.Reader),
 }
 
 // serveAuthorizer gives each call its roles (from the client certificate's O, or os:reader for every
@@ -31,6 +37,8 @@ var serveRules = map[string]role.Set{
 type serveAuthorizer struct {
 	mode     *serveMode
 	recorder *serveRecorder
+	node     *serveNode
+	faults   *serveFaults
 }
 
 func (a *serveAuthorizer) roles(ctx context.Context, maintenance bool) role.Set {
@@ -95,11 +103,23 @@ func (a *serveAuthorizer) record(ctx context.Context, maintenance bool, method s
 }
 
 func (a *serveAuthorizer) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if err := a.node.availability(); err != nil {
+		a.record(ctx, a.mode.inMaintenance(), info.FullMethod, role.Zero, req, err)
+
+		return nil, err
+	}
+
 	maintenance := a.mode.inMaintenance() // the mode the call came in under (an apply may leave maintenance mode)
 	roles := a.roles(ctx, maintenance)
 
 	if !a.allowed(info.FullMethod, roles, maintenance) {
 		err := status.Error(codes.PermissionDenied, "not authorized")
+		a.record(ctx, maintenance, info.FullMethod, roles, req, err)
+
+		return nil, err
+	}
+
+	if err := a.faults.before(ctx, info.FullMethod); err != nil {
 		a.record(ctx, maintenance, info.FullMethod, roles, req, err)
 
 		return nil, err
@@ -113,12 +133,24 @@ func (a *serveAuthorizer) unary(ctx context.Context, req any, info *grpc.UnarySe
 
 func (a *serveAuthorizer) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	ctx := ss.Context()
+	if err := a.node.availability(); err != nil {
+		a.record(ctx, a.mode.inMaintenance(), info.FullMethod, role.Zero, nil, err)
+
+		return err
+	}
+
 	maintenance := a.mode.inMaintenance()
 	roles := a.roles(ctx, maintenance)
 	recording := &serveRecordingStream{ServerStream: ss}
 
 	if !a.allowed(info.FullMethod, roles, maintenance) {
 		err := status.Error(codes.PermissionDenied, "not authorized")
+		a.record(ctx, maintenance, info.FullMethod, roles, nil, err)
+
+		return err
+	}
+
+	if err := a.faults.before(ctx, info.FullMethod); err != nil {
 		a.record(ctx, maintenance, info.FullMethod, roles, nil, err)
 
 		return err

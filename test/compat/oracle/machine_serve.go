@@ -33,14 +33,21 @@ type serveMachine struct {
 	machine.UnimplementedMachineServiceServer
 
 	mode              *serveMode
+	node              *serveNode
+	faults            *serveFaults
 	configureOnApply  bool
 	bootstrapNotReady int
-	etcdMembers       []string
 	kubeconfig        []byte
+	// snapshot is what EtcdSnapshot streams.
+	snapshot []byte
 
 	mu             sync.Mutex
 	bootstrapCalls int
-	bootstrapped   bool
+}
+
+// configuresOnApply: the node leaves maintenance mode on a valid apply (--configure-on-apply, or after a reset).
+func (s *serveMachine) configuresOnApply() bool {
+	return s.configureOnApply || s.mode.resetOnce()
 }
 
 var serveNotInMaintenance = status.Error(codes.Unimplemented, "API is not implemented in maintenance mode")
@@ -72,9 +79,13 @@ func (s *serveMachine) ApplyConfiguration(_ context.Context, in *machine.ApplyCo
 
 	reply := &machine.ApplyConfiguration{Warnings: warnings, Mode: in.Mode}
 
-	if maintenance && s.configureOnApply {
+	if maintenance && s.configuresOnApply() {
 		if err := s.mode.configure(cfg); err != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "configuration validation failed: %s", err)
+		}
+
+		if err := s.node.configured(cfg.Machine().Type().IsControlPlane()); err != nil {
+			return nil, err
 		}
 	}
 
@@ -84,67 +95,6 @@ func (s *serveMachine) ApplyConfiguration(_ context.Context, in *machine.ApplyCo
 	}
 
 	return &machine.ApplyConfigurationResponse{Messages: []*machine.ApplyConfiguration{reply}}, nil
-}
-
-func (s *serveMachine) Bootstrap(_ context.Context, _ *machine.BootstrapRequest) (*machine.BootstrapResponse, error) {
-	if s.mode.inMaintenance() {
-		return nil, serveNotInMaintenance
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	s.bootstrapCalls++
-
-	if s.bootstrapCalls <= s.bootstrapNotReady {
-		return nil, status.Error(codes.FailedPrecondition, "bootstrap is not available yet")
-	}
-
-	if s.bootstrapped {
-		return nil, status.Error(codes.AlreadyExists, "etcd data directory is not empty")
-	}
-
-	s.bootstrapped = true
-
-	return &machine.BootstrapResponse{Messages: []*machine.Bootstrap{{}}}, nil
-}
-
-func (s *serveMachine) Version(_ context.Context, _ *emptypb.Empty) (*machine.VersionResponse, error) {
-	if s.mode.inMaintenance() {
-		return nil, serveNotInMaintenance
-	}
-
-	return &machine.VersionResponse{Messages: []*machine.Version{{
-		Version:  &machine.VersionInfo{Tag: machineryVersion(), Os: "linux", Arch: "amd64"},
-		Platform: &machine.PlatformInfo{Name: "metal", Mode: "metal"},
-		Features: &machine.FeaturesInfo{Rbac: true},
-	}}}, nil
-}
-
-func (s *serveMachine) EtcdMemberList(_ context.Context, _ *machine.EtcdMemberListRequest) (*machine.EtcdMemberListResponse, error) {
-	if s.mode.inMaintenance() {
-		return nil, serveNotInMaintenance
-	}
-
-	members := make([]*machine.EtcdMember, 0, len(s.etcdMembers))
-	for i, name := range s.etcdMembers {
-		members = append(members, &machine.EtcdMember{
-			Id:         uint64(i + 1),
-			Hostname:   name,
-			PeerUrls:   []string{"https://" + name + ":2380"},
-			ClientUrls: []string{"https://" + name + ":2379"},
-		})
-	}
-
-	return &machine.EtcdMemberListResponse{Messages: []*machine.EtcdMembers{{Members: members}}}, nil
-}
-
-func (s *serveMachine) Upgrade(_ context.Context, _ *machine.UpgradeRequest) (*machine.UpgradeResponse, error) {
-	if s.mode.inMaintenance() {
-		return nil, serveNotInMaintenance
-	}
-
-	return &machine.UpgradeResponse{Messages: []*machine.Upgrade{{Ack: "Upgrade request received"}}}, nil
 }
 
 // Kubeconfig streams a tar.gz holding one file named "kubeconfig", closing gzip but not the tar

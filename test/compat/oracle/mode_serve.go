@@ -26,6 +26,39 @@ type serveMode struct {
 	trustdDir   string
 	// workerCA is the applied worker config's CA certificate while no trustd has issued the server certificate yet.
 	workerCA []byte
+	// maintenanceTLS is the self-signed TLS a node in maintenance mode serves (again after a reset).
+	maintenanceTLS *tls.Config
+	// wasReset: the node went back to maintenance mode through Reset, so its next valid apply configures it.
+	wasReset bool
+	// beforeHandshake runs before each TLS handshake (a node whose reboot window has ended finishes booting).
+	beforeHandshake func()
+}
+
+// resetToMaintenance is a wiped node booting again: maintenance mode with its self-signed certificate.
+func (m *serveMode) resetToMaintenance() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	if m.maintenanceTLS == nil {
+		cert, _, err := serveSelfSignedCertificate(m.hosts)
+		if err != nil {
+			panic(fmt.Sprintf("talos-oracle serve: maintenance certificate: %v", err))
+		}
+
+		m.maintenanceTLS = withH2(&tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientAuth: tls.NoClientCert})
+	}
+
+	m.maintenance = true
+	m.tls = m.maintenanceTLS
+	m.workerCA = nil
+	m.wasReset = true
+}
+
+func (m *serveMode) resetOnce() bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+
+	return m.wasReset
 }
 
 func (m *serveMode) inMaintenance() bool {
@@ -44,6 +77,10 @@ func (m *serveMode) tlsConfig() *tls.Config {
 }
 
 func (m *serveMode) current() (*tls.Config, error) {
+	if m.beforeHandshake != nil {
+		m.beforeHandshake()
+	}
+
 	m.mu.Lock()
 	defer m.mu.Unlock()
 

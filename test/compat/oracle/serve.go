@@ -28,6 +28,7 @@ func init() {
 
 // serveOptions are the flags of `serve`.
 type serveOptions struct {
+	day2              day2Options
 	caCrt             string
 	caKey             string
 	listen            string
@@ -61,7 +62,18 @@ func runServe(args []string) error {
 	defer recorder.close() //nolint:errcheck
 
 	mode := &serveMode{maintenance: opts.maintenance, tls: withH2(tlsConfig), hosts: serveListenHosts(opts.listen), trustdDir: opts.trustdDir}
-	authz := &serveAuthorizer{mode: mode, recorder: recorder}
+	if opts.maintenance {
+		mode.maintenanceTLS = mode.tls
+	}
+
+	day2, err := opts.day2.start(opts.maintenance, opts.etcdMembers)
+	if err != nil {
+		return err
+	}
+
+	day2.node.beforeHandshake(mode)
+
+	authz := &serveAuthorizer{mode: mode, recorder: recorder, node: day2.node, faults: day2.faults}
 	server := grpc.NewServer(
 		grpc.Creds(credentials.NewTLS(mode.tlsConfig())),
 		grpc.UnaryInterceptor(authz.unary),
@@ -77,10 +89,12 @@ func runServe(args []string) error {
 
 	machine.RegisterMachineServiceServer(server, &serveMachine{
 		mode:              mode,
+		node:              day2.node,
+		faults:            day2.faults,
 		configureOnApply:  opts.configureOnApply,
 		bootstrapNotReady: opts.bootstrapNotReady,
-		etcdMembers:       opts.etcdMembers,
 		kubeconfig:        kubeconfig,
+		snapshot:          day2.snapshot,
 	})
 
 	state, err := newServeState(mode)
@@ -112,6 +126,7 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 	opts := &serveOptions{}
 	members := ""
 
+	opts.day2.register(flags) // hostname, role, cluster state, reboots, snapshot, faults (day2_flags_serve.go)
 	flags.StringVar(&opts.caCrt, "ca-crt", "", "PEM certificate of the Talos API (os) CA")
 	flags.StringVar(&opts.caKey, "ca-key", "", "PEM private key of the Talos API CA (ED25519 PRIVATE KEY accepted)")
 	flags.StringVar(&opts.listen, "listen", "127.0.0.1:0", "address to listen on")
@@ -132,6 +147,10 @@ func parseServeOptions(args []string) (*serveOptions, error) {
 
 	if flags.NArg() != 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(flags.Args(), " "))
+	}
+
+	if err := opts.day2.check(opts.listen, members != ""); err != nil {
+		return nil, err
 	}
 
 	if opts.record == "" {

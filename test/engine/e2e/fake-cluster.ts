@@ -42,6 +42,15 @@ function jsonLines<T>(file: string): T[] {
     .map((line) => JSON.parse(line) as T);
 }
 
+/** Options of the fake apids (test/compat/oracle/README.md lists every `serve` flag). */
+export interface FakeClusterOptions {
+  /** etcd membership shared by the nodes (`--cluster-state <dir>/etcd --hostname <name>`): control planes join once
+   *  cp-1 is bootstrapped, leave and reset; without it, each control plane reports a fixed member list. */
+  readonly sharedEtcd?: boolean;
+  /** More `serve` flags per node, e.g. `--reboot-delay 2s`, `--faults <file>`, `--talos-version v1.13.9`. */
+  readonly apidArgs?: (node: E2eNode) => string[];
+}
+
 /**
  * Fresh nodes in maintenance mode: one `talos-oracle serve --maintenance --configure-on-apply` per node on
  * <ip>:50000 (it becomes a configured node with the applied config's Talos API CA after its first apply; workers get
@@ -55,7 +64,13 @@ export class FakeCluster {
   ) {}
 
   /** `nodes`: the cluster's nodes (default the end-to-end stack's); their addresses must be in 127.0.10.0/24, the VIP is E2E_VIP. */
-  static async start(ns: LoopbackNetns, oracle: string, dir: string, nodes: readonly E2eNode[] = E2E_NODES): Promise<FakeCluster> {
+  static async start(
+    ns: LoopbackNetns,
+    oracle: string,
+    dir: string,
+    nodes: readonly E2eNode[] = E2E_NODES,
+    options: FakeClusterOptions = {},
+  ): Promise<FakeCluster> {
     const controlPlanes = nodes.filter((n) => n.role === "controlplane").map((n) => n.name);
     const daemons: Daemon[] = [];
     // Where the control planes' fake "trustd" hands the Talos API CA to the workers (0700; the files are 0600).
@@ -74,7 +89,12 @@ export class FakeCluster {
             `${node.ip}:${TALOS_API_PORT}`,
             "--record",
             join(dir, `apid-${node.name}.jsonl`),
-            ...(node.role === "controlplane" ? ["--etcd-members", controlPlanes.join(",")] : []),
+            ...(options.sharedEtcd === true
+              ? ["--cluster-state", join(dir, "etcd"), "--hostname", node.name]
+              : node.role === "controlplane"
+                ? ["--etcd-members", controlPlanes.join(",")]
+                : []),
+            ...(options.apidArgs?.(node) ?? []),
           ]),
         );
       }
@@ -103,6 +123,11 @@ export class FakeCluster {
 
   apidCalls(node: string): ApidCall[] {
     return jsonLines<ApidCall>(join(this.dir, `apid-${node}.jsonl`));
+  }
+
+  /** With sharedEtcd: the nodes' shared etcd state (cluster.json; test/compat/helpers/fake-talos-cluster.ts types it). */
+  etcdState(): Record<string, unknown> {
+    return JSON.parse(readFileSync(join(this.dir, "etcd", "cluster.json"), "utf8")) as Record<string, unknown>;
   }
 
   kubeEvents(): Record<string, unknown>[] {

@@ -9,7 +9,11 @@
  * Kubernetes CA from the first control-plane apply a fake apid recorded (cluster.ca), serves a certificate that CA
  * issued for the listen address (made with openssl), and requires a client certificate from that CA. /readyz
  * and the nodes' Ready condition turn true only after a fake apid recorded a successful Bootstrap. Every
- * connection and request is appended to --record; anything but the two readiness calls gets a 404 Status.
+ * connection and request is appended to --record. The day-2 calls (a node, cordon, pods, eviction, node delete) are
+ * served from kube-standin-nodes.ts; anything else gets a 404 Status.
+ * Optional: --ca-crt/--ca-key FILE (the Kubernetes CA known up front, for a cluster that is already running),
+ * --ready (Ready without a recorded Bootstrap), --reboot-seconds N, --kubelet-version vX.Y.Z, --pods ns/name@node[:ds],...,
+ * --control FILE (see kube-standin-nodes.ts).
  * Prints one JSON line ({"address"}) when listening; exits when stdin closes.
  */
 import { spawnSync } from "node:child_process";
@@ -18,6 +22,7 @@ import { type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer } from "node:https";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { StandinNodes, parsePods } from "./kube-standin-nodes";
 
 interface Options {
   host: string;
@@ -26,6 +31,12 @@ interface Options {
   apidRecords: string[];
   record: string;
   work: string;
+  ca?: { crt: string; key: string };
+  ready: boolean;
+  rebootSeconds: number;
+  kubeletVersion: string;
+  pods?: string;
+  control?: string;
 }
 
 function options(argv: string[]): Options {
@@ -35,6 +46,12 @@ function options(argv: string[]): Options {
     if (value === undefined) throw new Error(`kube-standin: ${flag} is required`);
     return value;
   };
+  const optional = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const caCrt = optional("--ca-crt");
+  const caKey = optional("--ca-key");
   const listen = get("--listen");
   const colon = listen.lastIndexOf(":");
   const host = listen.slice(0, colon);
@@ -46,6 +63,12 @@ function options(argv: string[]): Options {
     apidRecords: get("--apid-records").split(","),
     record: get("--record"),
     work: get("--work"),
+    ...(caCrt !== undefined && caKey !== undefined ? { ca: { crt: readFileSync(caCrt, "utf8"), key: readFileSync(caKey, "utf8") } } : {}),
+    ready: argv.includes("--ready"),
+    rebootSeconds: Number(optional("--reboot-seconds") ?? "0"),
+    kubeletVersion: optional("--kubelet-version") ?? "v0.0.0",
+    pods: optional("--pods"),
+    control: optional("--control"),
   };
 }
 
@@ -129,21 +152,74 @@ function placeholderCertificate(host: string, work: string): { cert: string; key
   }
 }
 
+const notFound = (what: string) => ({ status: 404, body: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: `${what} not found` } });
+
+/** The day-2 routes (kube-standin-nodes.ts), or undefined for any other request. */
+function day2Route(req: IncomingMessage, nodes: StandinNodes): { status: number; body: unknown } | undefined {
+  const url = new URL(req.url ?? "/", "https://standin");
+  const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(url.pathname)?.[1];
+  if (node !== undefined) {
+    const name = decodeURIComponent(node);
+    if (!nodes.exists(name)) return notFound(`nodes "${name}"`);
+    if (req.method === "PATCH") nodes.cordon(name);
+    if (req.method === "DELETE") {
+      nodes.delete(name);
+      return { status: 200, body: { kind: "Status", apiVersion: "v1", status: "Success" } };
+    }
+    return req.method === "GET" || req.method === "PATCH" ? { status: 200, body: nodes.node(name, Date.now()) } : undefined;
+  }
+  if (req.method === "GET" && url.pathname === "/api/v1/pods") {
+    const on = /^spec\.nodeName=(.+)$/.exec(url.searchParams.get("fieldSelector") ?? "")?.[1];
+    return { status: 200, body: { kind: "PodList", apiVersion: "v1", items: on === undefined ? [] : nodes.podsOn(on) } };
+  }
+  const eviction = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/.exec(url.pathname);
+  if (req.method === "POST" && eviction) {
+    const status = nodes.evict(decodeURIComponent(eviction[1] as string), decodeURIComponent(eviction[2] as string));
+    if (status === 404) return notFound(`pods "${eviction[2]}"`);
+    if (status === 429) return { status, body: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "TooManyRequests", code: 429, message: "Cannot evict pod as it would violate the pod's disruption budget." } };
+    return { status, body: { kind: "Status", apiVersion: "v1", status: "Success" } };
+  }
+  return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
 function main(): void {
   const opts = options(process.argv.slice(2));
   const record = (entry: Record<string, unknown>) => appendFileSync(opts.record, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`, { mode: 0o600 });
   const placeholder = placeholderCertificate(opts.host, opts.work);
   const server = createServer({ ...placeholder, requestCert: true, rejectUnauthorized: true, ca: [placeholder.cert] });
   let caPem: string | undefined;
+  const isReady = () => opts.ready || bootstrapped(apidCalls(opts.apidRecords));
+  const nodes = new StandinNodes(
+    {
+      records: new Map(opts.nodes.map((name, i) => [name, opts.apidRecords[i] as string])),
+      rebootSeconds: opts.rebootSeconds,
+      defaultKubelet: opts.kubeletVersion,
+      ...(opts.control !== undefined ? { control: opts.control } : {}),
+    },
+    parsePods(opts.pods),
+    isReady,
+  );
 
   const refresh = () => {
+    nodes.poll(Date.now());
     if (caPem !== undefined) return;
-    const ca = clusterCa(apidCalls(opts.apidRecords));
+    const ca = opts.ca ?? clusterCa(apidCalls(opts.apidRecords));
     if (ca === undefined) return;
     server.setSecureContext({ ...serverCertificate(ca, opts.host, opts.work), ca: [ca.crt] });
     caPem = ca.crt;
     record({ event: "cluster-ca-learned" });
   };
+  // With a known CA (--ca-crt/--ca-key) the first connection already gets the CA-issued certificate.
+  refresh();
   const poll = setInterval(refresh, 200);
 
   server.on("connection", () => {
@@ -152,7 +228,7 @@ function main(): void {
   });
   server.on("tlsClientError", (err) => record({ event: "tls-error", message: err.message }));
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const ready = bootstrapped(apidCalls(opts.apidRecords));
+    const ready = isReady();
     const send = (status: number, body: unknown) => {
       record({ event: "request", method: req.method, path: req.url, status });
       res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" });
@@ -160,11 +236,11 @@ function main(): void {
     };
     if (req.method === "GET" && req.url === "/readyz") return send(ready ? 200 : 500, ready ? "ok" : "[-]etcd failed: not bootstrapped\nreadyz check failed");
     if (req.method === "GET" && req.url === "/api/v1/nodes") {
-      const items = ready
-        ? opts.nodes.map((name) => ({ metadata: { name }, status: { conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" }] } }))
-        : [];
+      const items = ready ? opts.nodes.filter((name) => nodes.exists(name)).map((name) => nodes.node(name, Date.now())) : [];
       return send(200, { kind: "NodeList", apiVersion: "v1", items });
     }
+    const day2 = day2Route(req, nodes);
+    if (day2 !== undefined) return void readBody(req).then(() => send(day2.status, day2.body));
     return send(404, { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: `the loopback stand-in serves only the readiness calls, not ${req.method} ${req.url}` });
   });
   server.listen(opts.port, opts.host, () => {

@@ -1,4 +1,4 @@
-import { type Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from "@grpc/grpc-js";
+import { type Metadata, type ServerReadableStream, Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from "@grpc/grpc-js";
 import { talosServices } from "../../../talos/api/services";
 import type { CertAndKey } from "../../../talos/types";
 
@@ -51,8 +51,21 @@ export async function startFakeApid(options: FakeApidOptions): Promise<FakeApid>
     if ("chunks" in reply) {
       for (const chunk of reply.chunks) call.write({ bytes: chunk });
       call.end();
-    } else if ("error" in reply) call.destroy(Object.assign(new Error(reply.error.details), reply.error));
+    } else if ("error" in reply) call.emit("error", { code: reply.error.code, details: reply.error.details });
     else call.end();
+  };
+
+  /** A client-streaming call: every message received is recorded, as `{ messages: [...] }`, once the client ends. */
+  const upload = (method: string) => (call: ServerReadableStream<object, object>, callback: sendUnaryData<object>) => {
+    const messages: object[] = [];
+    call.on("data", (message: object) => messages.push(message));
+    call.on("end", () => {
+      record(method, { messages }, call.metadata);
+      const reply = next(method);
+      if ("error" in reply) callback({ code: reply.error.code, details: reply.error.details });
+      else if ("response" in reply) callback(null, reply.response);
+      else callback({ code: status.INTERNAL, details: "stream reply scripted for a client-streaming method" });
+    });
   };
 
   const services = talosServices();
@@ -64,6 +77,12 @@ export async function startFakeApid(options: FakeApidOptions): Promise<FakeApid>
     EtcdMemberList: unary("EtcdMemberList"),
     Upgrade: unary("Upgrade"),
     Kubeconfig: stream("Kubeconfig"),
+    EtcdStatus: unary("EtcdStatus"),
+    EtcdLeaveCluster: unary("EtcdLeaveCluster"),
+    EtcdRemoveMemberByID: unary("EtcdRemoveMemberByID"),
+    Reset: unary("Reset"),
+    EtcdSnapshot: stream("EtcdSnapshot"),
+    EtcdRecover: upload("EtcdRecover"),
   });
   server.addService(services.cosiState.service, { Get: unary("Get"), List: stream("List") });
 
