@@ -27,6 +27,8 @@ function stackWith(count: number): Json {
     patches: [],
   }));
   config["talos-homelab:nodes"] = grown;
+  // an operator recipient (public only): `pulumi up` refuses a stack without one
+  config["talos-homelab:ageRecipients"] = ["age1c663xumu5slemp8he6t3llgz3tu3pxnf2uv3esj07jhwrhv26fnqxy5nc5"];
   delete config["talos-homelab:outputDir"];
   return config;
 }

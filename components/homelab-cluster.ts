@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { GUEST_AGENT_EXTENSION, type HomelabConfig, type HomelabNode } from "../config";
 import { buildArtefacts, gitCredentialsFor, renderMachineConfigs, type RenderedMachineConfig } from "../gitops/artefacts";
-import { ClusterIdentityError, clusterIdentityRecipient, FLUX_INSTANCE_NAME, FLUX_NAMESPACE, type GitCredentials } from "../kubernetes";
+import { allTreeRecipients, ClusterIdentityError, clusterIdentityRecipient, FLUX_INSTANCE_NAME, FLUX_NAMESPACE, type GitCredentials } from "../kubernetes";
+import { MissingOperatorRecipientError, requireOperatorRecipients } from "../gitops/recipients";
 import { talosEndpoints } from "../gitops/client-configs";
 import { overlapFromTree } from "../gitops/cluster-key-ring";
 import { imageFor } from "../gitops/cluster-inputs";
@@ -42,7 +43,11 @@ export interface HomelabClusterArgs {
   readonly secrets: HomelabSecrets;
   /** Base folder for relative outputDir / secretsImportFrom paths (the project folder). */
   readonly projectDir?: string;
-  /** Operator / DR recipients the outputs are encrypted to besides the cluster identity (default: config.ageRecipients). */
+  /**
+   * Operator / DR recipients (default: config.ageRecipients): talos/<cluster>/ is encrypted to them only, clusters/<cluster>/
+   * to them and the cluster identity. At least one that is not the cluster identity is required unless
+   * config.allowClusterIdentityOnly.
+   */
   readonly operatorRecipients?: pulumi.Input<string[]>;
 }
 
@@ -72,6 +77,32 @@ function requireClusterIdentity(args: HomelabClusterArgs): void {
   throw new pulumi.RunError(problem.message);
 }
 
+/** The operator-recipient requirement, checked before any resource when the recipients are known as plain values. */
+function requireOperators(args: HomelabClusterArgs): void {
+  const given = args.operatorRecipients ?? [...args.config.ageRecipients];
+  if (!Array.isArray(given)) return; // resolved later: checked where the tree is built
+  try {
+    requireOperatorRecipients(given as string[], operatorRequirement(args.config, args.config.pins.clusterAgeRecipient ?? ""));
+  } catch (e) {
+    if (e instanceof MissingOperatorRecipientError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
+function operatorRequirement(config: HomelabConfig, clusterRecipient: string) {
+  return { command: "pulumi up", clusterRecipient, allowClusterIdentityOnly: config.allowClusterIdentityOnly, source: "config ageRecipients" } as const;
+}
+
+/** The operators without the cluster's recipient; a pulumi.RunError (no stack trace) when none is left. */
+function operatorsBesides(config: HomelabConfig, operators: readonly string[], clusterRecipient: string): string[] {
+  try {
+    return requireOperatorRecipients(operators, operatorRequirement(config, clusterRecipient));
+  } catch (e) {
+    if (e instanceof MissingOperatorRecipientError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
 /** The whole homelab: image -> secrets -> VMs -> config apply -> bootstrap -> health -> Flux -> encrypted outputs. */
 export class HomelabCluster extends pulumi.ComponentResource {
   readonly endpoint: string;
@@ -89,6 +120,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: HomelabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     requireClusterIdentity(args);
+    requireOperators(args);
     const recoverFrom = args.config.etcdRecoverFrom === undefined ? undefined : resolve(args.projectDir ?? process.cwd(), args.config.etcdRecoverFrom);
     // etcdRecoverFrom is checked (exists, decrypts, etcd hash) before any resource is registered
     super("talos-homelab:index:HomelabCluster", name, {}, recoverFrom === undefined ? opts : afterPreflight(opts, etcdRecoveryPreflight(recoverFrom)));
@@ -334,7 +366,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
     return pulumi.secret(token.apply((value) => gitCredentialsFor(config, https ? { gitToken: value } : { gitSshKey: value }) as GitCredentials));
   }
 
-  /** The SOPS-encrypted GitOps tree: every secret output, encrypted to the operators and the cluster identity. */
+  /** The SOPS-encrypted GitOps tree: talos/ to the operators only, clusters/ to the operators and the cluster identity. */
   private createEncryptedOutputs(
     config: HomelabConfig,
     inputs: {
@@ -352,9 +384,10 @@ export class HomelabCluster extends pulumi.ComponentResource {
     const recipient = inputs.identity.apply((i) => clusterIdentityRecipient(i));
     // The kustomization.yaml files a person may have added entries to (plain files), read when the program runs.
     const existingKustomizeFiles = inputs.outputDir !== undefined ? readScaffoldKustomizeFiles(inputs.outputDir, config.clusterName) : undefined;
+    const operators = pulumi.all([inputs.operators, recipient]).apply(([given, r]) => operatorsBesides(config, given, r));
     const keyRing = pulumi.all([inputs.identity, inputs.previous]);
     const artefacts = pulumi
-      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, keyRing, recipient, inputs.operators, inputs.gitCredentials])
+      .all([inputs.bundle, inputs.machineConfigs, inputs.talosconfig, inputs.kubeconfig, keyRing, recipient, operators, inputs.gitCredentials])
       .apply(([bundle, machineConfigs, talosconfig, kubeconfig, [clusterIdentity, previousClusterIdentities], clusterRecipient, operatorRecipients, gitCredentials]) =>
         buildArtefacts({
           config,
@@ -374,7 +407,7 @@ export class HomelabCluster extends pulumi.ComponentResource {
       `${config.clusterName}-gitops-tree`,
       {
         artefacts: pulumi.secret(artefacts),
-        recipients: pulumi.all([inputs.operators, recipient]).apply(([operators, r]) => [...new Set([...operators, r])]),
+        recipients: pulumi.all([operators, recipient]).apply(([o, r]) => allTreeRecipients({ operators: o, cluster: r })),
         identities: pulumi.secret(pulumi.all([inputs.identity, inputs.previous]).apply(([i, previous]) => [i, ...previous])),
         ...(inputs.outputDir !== undefined ? { outputDir: inputs.outputDir } : {}),
       },

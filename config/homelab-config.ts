@@ -50,6 +50,8 @@ export interface HomelabConfig {
     readonly worker: readonly string[];
   };
   readonly ageRecipients: readonly string[];
+  /** Opt-out of the operator-recipient requirement (see config/schema.ts and docs/operations.md). */
+  readonly allowClusterIdentityOnly: boolean;
   readonly generateClusterAgeIdentity: boolean;
   readonly flux: {
     readonly url: string;

@@ -94,6 +94,12 @@ export const stackConfigSchema = z
       .strict()
       .prefault({}),
     ageRecipients: z.array(z.string()).default([]),
+    /**
+     * Opt-out: allow the cluster identity to be the only recipient when no operator recipient is configured. Then
+     * `talos/<cluster>/` (machine secrets, admin credentials) is encrypted to the key that sits in the cluster's
+     * `sops-age` Secret and in Pulumi state, and nothing else. Off by default: `render` and `pulumi up` refuse.
+     */
+    allowClusterIdentityOnly: z.boolean().default(false),
     /** Generate the cluster age identity once and keep it in Pulumi state, instead of reading it from config. */
     generateClusterAgeIdentity: z.boolean().default(false),
     flux: z

@@ -134,6 +134,7 @@ function normalize(
       worker: config.patches.worker.map(patchText),
     },
     ageRecipients: config.ageRecipients,
+    allowClusterIdentityOnly: config.allowClusterIdentityOnly,
     generateClusterAgeIdentity: config.generateClusterAgeIdentity,
     flux: {
       url: config.flux.url,

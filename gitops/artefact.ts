@@ -12,6 +12,13 @@ export interface Artefact {
   readonly format: StoreFormat;
   /** How sops encrypts it; `undefined` for files committed in plaintext (they hold no secret). */
   readonly encryption?: EncryptionRules;
+  /** Who can decrypt it (kubernetes/recipients-by-need.ts); absent: every recipient of the tree. */
+  readonly recipients?: readonly string[];
+  /**
+   * `content` is one cluster's marked block of `.sops.yaml` creation rules, spliced into the file on disk
+   * (gitops/sops-config-file.ts); `probes` are the cluster's encrypted paths no rule above the block may match.
+   */
+  readonly sopsRulesBlock?: { readonly probes: readonly string[] };
 }
 
 export type WriteStatus = "created" | "updated" | "unchanged";

@@ -5,9 +5,12 @@ import {
   gitCredentialsSecret,
   manifestYaml,
   renderGitignore,
-  renderSopsConfig,
+  recipientsFor,
+  renderSopsRulesBlock,
   sopsAgeSecret,
   type GitCredentials,
+  type Readers,
+  type TreeRecipients,
 } from "../kubernetes";
 import { type RenderedMachineConfig, renderMachineConfig } from "../talos/machine-config/render";
 import { serializeSecretsYaml } from "../talos/secrets-yaml";
@@ -16,6 +19,7 @@ import { runtimeSecretsFiles } from "../kubernetes/runtime-secrets";
 import type { Artefact } from "./artefact";
 import { clusterSpecFor, nodeSpecFor } from "./cluster-inputs";
 import { fluxScaffoldArtefacts } from "./flux-scaffold";
+import { sopsProbePaths } from "./sops-config-file";
 import { KUBERNETES_FILE_RULES, TALOS_FILE_RULES, treePaths } from "./tree-layout";
 import { guardArtefacts } from "./guard-files";
 
@@ -31,7 +35,7 @@ export interface TreeInputs {
   /** Previous cluster identities kept in the `sops-age` Secret during a rotation's overlap window. */
   readonly previousClusterIdentities?: readonly string[];
   readonly clusterRecipient: string;
-  /** Operator and disaster-recovery recipients (without the cluster's). */
+  /** Operator and disaster-recovery recipients (without the cluster's; empty only when the stack opted out). */
   readonly operatorRecipients: readonly string[];
   /** Absent when the repository needs no credentials (then no Secret is written). */
   readonly gitCredentials?: GitCredentials;
@@ -51,8 +55,25 @@ export interface BuiltArtefacts {
   readonly artefacts: Artefact[];
 }
 
-function talosFile(path: string, description: string, content: string): Artefact {
-  return { path, description, content, format: "yaml", encryption: TALOS_FILE_RULES };
+function talosFile(path: string, description: string, content: string, recipients: TreeRecipients): Artefact {
+  return { path, description, content, format: "yaml", encryption: TALOS_FILE_RULES, recipients: recipientsFor("operators", recipients) };
+}
+
+function kubernetesSecret(path: string, description: string, content: string, recipients: TreeRecipients): Artefact {
+  const readers: Readers = "operators-and-cluster";
+  return { path, description, content, format: "yaml", encryption: KUBERNETES_FILE_RULES, recipients: recipientsFor(readers, recipients) };
+}
+
+/** The cluster's block of `.sops.yaml`; the probes are the encrypted files written for it. */
+function sopsRulesArtefact(inputs: TreeInputs, encrypted: readonly Artefact[]): Artefact {
+  const cluster = inputs.config.clusterName;
+  return {
+    path: treePaths.sopsConfig,
+    description: `sops creation rules (block of cluster ${cluster})`,
+    content: renderSopsRulesBlock({ clusterName: cluster, recipients: inputs.operatorRecipients, clusterRecipient: inputs.clusterRecipient }),
+    format: "yaml",
+    sopsRulesBlock: { probes: sopsProbePaths(cluster, encrypted.map((a) => a.path)) },
+  };
 }
 
 /** Every file of the tree for one cluster, in a stable order. Pure: the same inputs give the same artefacts. */
@@ -60,40 +81,27 @@ export function buildArtefacts(inputs: TreeInputs): BuiltArtefacts {
   const { config } = inputs;
   const cluster = config.clusterName;
   const machineConfigs = inputs.machineConfigs ?? renderMachineConfigs(config, inputs.bundle);
-  const artefacts: Artefact[] = [
-    {
-      path: treePaths.sopsConfig,
-      description: "sops creation rules",
-      content: renderSopsConfig({ clusterName: cluster, recipients: inputs.operatorRecipients, clusterRecipient: inputs.clusterRecipient }),
-      format: "yaml",
-    },
-    { path: treePaths.gitignore, description: "gitignore", content: renderGitignore(), format: "binary" },
-    talosFile(treePaths.secrets(cluster), "machine secrets", serializeSecretsYaml(inputs.bundle)),
-  ];
+  const recipients: TreeRecipients = { operators: inputs.operatorRecipients, cluster: inputs.clusterRecipient };
+  const encrypted: Artefact[] = [talosFile(treePaths.secrets(cluster), "machine secrets", serializeSecretsYaml(inputs.bundle), recipients)];
   for (const node of config.nodes) {
     const rendered = machineConfigs[node.name] as RenderedMachineConfig;
-    artefacts.push(talosFile(treePaths.machineConfig(cluster, node.name), `machine config ${node.name} (${node.role})`, rendered.yaml));
+    encrypted.push(talosFile(treePaths.machineConfig(cluster, node.name), `machine config ${node.name} (${node.role})`, rendered.yaml, recipients));
   }
-  artefacts.push(
-    talosFile(treePaths.talosconfig(cluster), "talosconfig", inputs.talosconfig),
-    talosFile(treePaths.kubeconfig(cluster), "admin kubeconfig", inputs.kubeconfig),
-    {
-      path: treePaths.sopsAgeSecret(cluster),
-      description: "Flux sops-age Secret",
-      content: manifestYaml(sopsAgeSecret(inputs.clusterIdentity, inputs.previousClusterIdentities ?? [])),
-      format: "yaml",
-      encryption: KUBERNETES_FILE_RULES,
-    },
+  encrypted.push(
+    talosFile(treePaths.talosconfig(cluster), "talosconfig", inputs.talosconfig, recipients),
+    talosFile(treePaths.kubeconfig(cluster), "admin kubeconfig", inputs.kubeconfig, recipients),
+    kubernetesSecret(treePaths.sopsAgeSecret(cluster), "Flux sops-age Secret", manifestYaml(sopsAgeSecret(inputs.clusterIdentity, inputs.previousClusterIdentities ?? [])), recipients),
   );
   if (inputs.gitCredentials !== undefined) {
-    artefacts.push({
-      path: treePaths.gitCredentialsSecret(cluster),
-      description: "Flux Git credentials Secret",
-      content: manifestYaml(gitCredentialsSecret(inputs.gitCredentials)),
-      format: "yaml",
-      encryption: KUBERNETES_FILE_RULES,
-    });
+    encrypted.push(
+      kubernetesSecret(treePaths.gitCredentialsSecret(cluster), "Flux Git credentials Secret", manifestYaml(gitCredentialsSecret(inputs.gitCredentials)), recipients),
+    );
   }
+  const artefacts: Artefact[] = [
+    sopsRulesArtefact(inputs, encrypted),
+    { path: treePaths.gitignore, description: "gitignore", content: renderGitignore(), format: "binary" },
+    ...encrypted,
+  ];
   artefacts.push({
     path: treePaths.fluxInstance(cluster),
     description: "FluxInstance",

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { decryptText, loadAgeIdentities, parseBoundedYaml, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, parseSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
 import { ENC_VALUE, unencryptedLeaves } from "./encrypted-leaves";
 import { secretValue } from "./existing-tree";
+import { uncoveredSopsFileProblem } from "./sops-rule-coverage";
 import type { SecretMatch } from "./secret-patterns";
 import { scanForSecrets } from "./secret-scan";
 import { sopsDocumentMetadataProblems } from "./sops-document-metadata";
@@ -221,6 +222,8 @@ export async function checkGitopsTree(dir: string, opts: CheckOptions = {}): Pro
       await checkRuledFile(rel, bytes, rule, env, report);
       continue;
     }
+    const uncovered = sopsConfig?.creationRules !== undefined && rel !== ".sops.yaml" ? uncoveredSopsFileProblem(rel, bytes) : undefined;
+    if (uncovered !== undefined) report.findings.push({ file: rel, problem: uncovered });
     for (const match of await scanForSecrets(bytes.toString("utf8"), rel)) {
       report.findings.push({ file: rel, problem: secretProblem(match, "outside the .sops.yaml creation rules") });
     }

@@ -4,7 +4,7 @@
  */
 import { basename, dirname, resolve } from "node:path";
 import { readStackConfig, stackFileSource, validateConfig, type HomelabConfig } from "../config";
-import { clusterIdentityRecipient, normalizeClusterIdentity, parseClusterKeyRing, SOPS_AGE_SECRET_KEY } from "../kubernetes";
+import { allTreeRecipients, clusterIdentityRecipient, normalizeClusterIdentity, parseClusterKeyRing, SOPS_AGE_SECRET_KEY } from "../kubernetes";
 import { generateAgeIdentity, loadAgeIdentities } from "../sops/index";
 import { generateSecretsBundle } from "../talos/secrets-bundle";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
@@ -13,7 +13,7 @@ import type { WrittenArtefact } from "./artefact";
 import { buildArtefacts, gitCredentialsFor } from "./artefacts";
 import { kubeconfigFor, talosconfigFor } from "./client-configs";
 import { decryptTreeFile, secretValue } from "./existing-tree";
-import { chooseRecipients, type RecipientChoice } from "./recipients";
+import { operatorRecipients as chooseOperatorRecipients, requireOperatorRecipients, type RecipientChoice } from "./recipients";
 import { previousIdentitiesStillNeeded } from "./rotate-overlap";
 import { treePaths } from "./tree-layout";
 import { removeStaleLayerFiles } from "./stale-layer-files";
@@ -53,6 +53,7 @@ export type Provenance = "reused" | "generated" | "from TALOS_HOMELAB_AGE_IDENTI
 export interface RenderResult {
   readonly outDir: string;
   readonly files: readonly WrittenArtefact[];
+  /** The operator recipients and where they came from (the cluster's recipient is `clusterRecipient`). */
   readonly recipients: RecipientChoice;
   readonly clusterRecipient: string;
   readonly clusterIdentity: Provenance;
@@ -139,8 +140,12 @@ async function machineSecretsFor(
   return { bundle, provenance: "reused" };
 }
 
-function announceRecipients(choice: RecipientChoice, log: (line: string) => void): void {
+function announceRecipients(choice: RecipientChoice, operators: readonly string[], log: (line: string) => void): void {
   const id = choice.defaultIdentity;
+  if (operators.length === 0) {
+    log("allowClusterIdentityOnly is set and no operator recipient is configured: EVERY file, talos/ included, is encrypted to the cluster identity alone.");
+    return;
+  }
   if (id?.created) {
     const bar = "!".repeat(78);
     log(bar);
@@ -154,6 +159,7 @@ function announceRecipients(choice: RecipientChoice, log: (line: string) => void
   } else {
     log(`Encrypting to the recipients from ${choice.source}.`);
   }
+  log("talos/ files are encrypted to these operator recipients only; clusters/ files also to the cluster identity (Flux).");
 }
 
 const STATUS_WIDTH = "unchanged".length;
@@ -204,13 +210,18 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
   };
   const clusterIdentity = await clusterIdentityFor(secrets.clusterAgeIdentity, trust, envIdentities);
   const clusterRecipient = clusterIdentity.recipient;
-  const choice = await chooseRecipients({
+  const choice = await chooseOperatorRecipients({
     ...(opts.recipients !== undefined ? { override: opts.recipients } : {}),
     configRecipients: config.ageRecipients,
-    clusterRecipient,
     env,
   });
-  announceRecipients(choice, log);
+  const operatorRecipients = requireOperatorRecipients(choice.recipients, {
+    command: "render",
+    clusterRecipient,
+    allowClusterIdentityOnly: config.allowClusterIdentityOnly,
+    source: choice.source,
+  });
+  announceRecipients(choice, operatorRecipients, log);
   log(`Cluster age identity: ${clusterIdentity.provenance} (recipient ${clusterRecipient}), kept in ${treePaths.sopsAgeSecret(cluster)}`);
 
   const overlap = await previousIdentitiesStillNeeded(outDir, { current: clusterIdentity.identity, previous: clusterIdentity.previous });
@@ -223,7 +234,6 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
   const talosconfig = await talosconfigFor(config, secretsBundle.bundle, await decryptTreeFile(outDir, treePaths.talosconfig(cluster), identities), now);
   const kubeconfig = await kubeconfigFor(config, secretsBundle.bundle, await decryptTreeFile(outDir, treePaths.kubeconfig(cluster), identities), now);
 
-  const operatorRecipients = choice.recipients.filter((r) => r !== clusterRecipient);
   const gitCredentials = gitCredentialsFor(config, secrets);
   const built = buildArtefacts({
     config,
@@ -242,10 +252,11 @@ export async function renderGitopsTree(opts: RenderOptions): Promise<RenderResul
   }
 
   const files = await writeTree(outDir, built.artefacts, {
-    recipients: choice.recipients,
+    recipients: allTreeRecipients({ operators: operatorRecipients, cluster: clusterRecipient }),
     identities,
     now,
     onWritten: (file) => log(progressLine(file)),
+    onNote: log,
   });
   for (const path of await removeStaleLayerFiles(outDir, cluster, config.runtimeSecrets)) log(`removed ${path} (runtimeSecrets is now ${config.runtimeSecrets.mode})`);
   const pinned = await writeStackPins(opts.stackFile, {

@@ -6,18 +6,21 @@ import { promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
 import { reencryptIfChanged, writeFileAtomic } from "../sops/index";
 import type { Artefact, WriteStatus, WrittenArtefact } from "./artefact";
+import { mergeSopsRulesBlock } from "./sops-config-file";
 import { UndecryptableTreeFileError } from "./undecryptable";
 
 export const TREE_FILE_MODE = 0o600;
 
 export interface WriteTreeOptions {
-  /** age recipients every encrypted artefact is encrypted to. */
+  /** age recipients of an encrypted artefact that does not name its own. */
   readonly recipients: readonly string[];
   /** `AGE-SECRET-KEY-1…` identities able to decrypt the files already on disk (to compare their content). */
   readonly identities: readonly string[];
   readonly now?: Date;
   /** Called after each file, e.g. to print a progress line. */
   readonly onWritten?: (result: WrittenArtefact) => void;
+  /** Notes about a shared file (e.g. the `.sops.yaml` block was moved above a broader rule). */
+  readonly onNote?: (line: string) => void;
 }
 
 async function readIfExists(path: string): Promise<string | null> {
@@ -30,11 +33,16 @@ async function readIfExists(path: string): Promise<string | null> {
 }
 
 async function nextContent(artefact: Artefact, path: string, existing: string | null, opts: WriteTreeOptions): Promise<string> {
+  if (artefact.sopsRulesBlock !== undefined) {
+    const merged = mergeSopsRulesBlock(existing, artefact.content, artefact.sopsRulesBlock.probes);
+    for (const note of merged.notes) opts.onNote?.(note);
+    return merged.text;
+  }
   if (artefact.encryption === undefined) return artefact.content;
   try {
     const result = await reencryptIfChanged(existing, artefact.content, {
       format: artefact.format,
-      recipients: [...opts.recipients],
+      recipients: [...(artefact.recipients ?? opts.recipients)],
       rules: artefact.encryption,
       identities: [...opts.identities],
       // Keys and rules come only from the arguments, never from the user's SOPS_CONFIG or age key sources.

@@ -43,6 +43,9 @@ export {
   clustersPathRegex,
   KUBERNETES_ENCRYPTED_REGEX,
   renderSopsConfig,
+  renderSopsRulesBlock,
+  SOPS_BLOCK_INDENT,
+  sopsBlockMarkers,
   sopsConfig,
   sopsRecipients,
   talosPathRegex,
@@ -58,6 +61,7 @@ export {
   sopsCanarySecret,
   sopsCanaryValue,
 } from "./sops-canary";
+export { allTreeRecipients, recipientsFor, type Readers, type TreeRecipients } from "./recipients-by-need";
 export { FLUX_RECONCILE_ANNOTATION, sopsAgeSecret, sopsAgeSecretData, sopsAgeSecretMetadata } from "./sops-age-secret";
 export type * from "./types";
 export * from "./versions";

@@ -1,11 +1,13 @@
 /**
- * The `.sops.yaml` of the GitOps repository: Kubernetes manifests under `clusters/<name>/` have only their
- * `data`/`stringData` encrypted (Flux must still read `kind` and `metadata`), files under `talos/<name>/` are
- * encrypted whole. Both go to every operator/DR recipient and to the cluster identity's recipient, so Flux can
- * decrypt what this project encrypts.
+ * This project's creation rules in the `.sops.yaml` of the GitOps repository, one marked block per cluster (the file is
+ * shared: gitops/sops-config-file.ts splices the block in and keeps everything else). Kubernetes manifests under
+ * `clusters/<name>/` have only `data`/`stringData` encrypted (Flux must still read `kind` and `metadata`) and go to
+ * the operators and the cluster identity; files under `talos/<name>/` are encrypted whole, to the operators only
+ * (kubernetes/recipients-by-need.ts).
  */
 import { stringify } from "yaml";
 import { ageRecipientProblem } from "../sops/index";
+import { recipientsFor, type TreeRecipients } from "./recipients-by-need";
 
 export const KUBERNETES_ENCRYPTED_REGEX = "^(data|stringData)$";
 
@@ -54,16 +56,52 @@ export function sopsRecipients(options: SopsConfigOptions): string[] {
   return [...new Set(all)];
 }
 
+function treeRecipients(options: SopsConfigOptions): TreeRecipients {
+  sopsRecipients(options);
+  return { operators: options.recipients, cluster: options.clusterRecipient };
+}
+
+/** The cluster's two rules (their path regexes are disjoint, so their order does not matter). */
 export function sopsConfig(options: SopsConfigOptions): SopsConfig {
-  const age = sopsRecipients(options).join(",");
+  const recipients = treeRecipients(options);
   return {
     creation_rules: [
-      { path_regex: clustersPathRegex(options.clusterName), encrypted_regex: KUBERNETES_ENCRYPTED_REGEX, age },
-      { path_regex: talosPathRegex(options.clusterName), age },
+      {
+        path_regex: clustersPathRegex(options.clusterName),
+        encrypted_regex: KUBERNETES_ENCRYPTED_REGEX,
+        age: recipientsFor("operators-and-cluster", recipients).join(","),
+      },
+      { path_regex: talosPathRegex(options.clusterName), age: recipientsFor("operators", recipients).join(",") },
     ],
   };
 }
 
+/** The marker lines of a cluster's block (cluster names are DNS labels, so they fit a comment as they are). */
+export function sopsBlockMarkers(clusterName: string): { begin: string; end: string } {
+  return { begin: `# BEGIN talos-homelab cluster ${clusterName}`, end: `# END talos-homelab cluster ${clusterName}` };
+}
+
+/** Indentation of the block's `- ` items as rendered (gitops/sops-config-file.ts re-indents it to the file's). */
+export const SOPS_BLOCK_INDENT = 2;
+
+/**
+ * The cluster's marked block of `creation_rules` items, indented by SOPS_BLOCK_INDENT, ending with a newline. Only
+ * this block is rewritten on a render; rules and comments outside it belong to the repository's owner.
+ */
+export function renderSopsRulesBlock(options: SopsConfigOptions): string {
+  const { begin, end } = sopsBlockMarkers(options.clusterName);
+  const pad = " ".repeat(SOPS_BLOCK_INDENT);
+  const items = stringify(sopsConfig(options).creation_rules, { lineWidth: 0 }).trimEnd().split("\n");
+  const lines = [
+    begin,
+    "# Managed by talos-homelab (render and pulumi up rewrite this block); put your own rules outside it.",
+    ...items,
+    end,
+  ];
+  return lines.map((line) => `${pad}${line}`).join("\n") + "\n";
+}
+
+/** A whole `.sops.yaml` holding only this cluster's block (what a render writes into a repository without one). */
 export function renderSopsConfig(options: SopsConfigOptions): string {
-  return `# Written by talos-homelab; regenerated on every render.\n${stringify(sopsConfig(options), { lineWidth: 0 })}`;
+  return `creation_rules:\n${renderSopsRulesBlock(options)}`;
 }

@@ -38,6 +38,7 @@ export { rotate, rotateBytes, type RotateOptions } from "./operations/rotate";
 export { fileStatus, fileStatusOfBytes, type FileStatus } from "./operations/file-status";
 export { parseTreePath, type TreePath } from "./operations/tree-path";
 export { findSopsConfig, loadSopsConfig, parseSopsConfig, creationRuleFor, type CreationRule, type SopsConfig } from "./sops-config";
+export { goRegexp } from "./go-regexp";
 
 export type EncryptTextOptions = EncryptOptions;
 

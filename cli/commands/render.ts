@@ -22,7 +22,7 @@ export function registerRenderCommand(program: Command): void {
     .option("-o, --out <dir>", "output folder (default: the stack's outputDir, else ./rendered/<stack>)")
     .option(
       "-a, --age <recipients>",
-      "comma-separated age recipients replacing the configured ones (also SOPS_AGE_RECIPIENTS); the cluster identity is always added",
+      "comma-separated operator recipients replacing the configured ones (also SOPS_AGE_RECIPIENTS): talos/<cluster>/ is encrypted to them only, clusters/<cluster>/ to them and the cluster identity",
     )
     .option("--new-cluster", "ignore the tree's cluster identity and machine secrets: generate new ones (a NEW cluster) and re-pin them in the stack file")
     .option("--adopt-tree", "reuse an existing tree the stack file does not pin yet (after checking it is yours), and pin it")
@@ -31,7 +31,9 @@ export function registerRenderCommand(program: Command): void {
       "\nReuse of an existing tree is anchored to talos-homelab:clusterAgeRecipient and machineSecretsFingerprint in the\n" +
         "stack file (written by the first render); see docs/operations.md.\n" +
         "\nWith no recipient configured, the identity at sops's default location ($XDG_CONFIG_HOME/sops/age/keys.txt,\n" +
-        "else ~/.config/sops/age/keys.txt) is used, and created (0600) if absent: back it up.\n" +
+        "else ~/.config/sops/age/keys.txt) is used, and created (0600) if absent: back it up. An operator recipient other than\n" +
+        "the cluster identity is required (talos-homelab:allowClusterIdentityOnly: true opts out; see docs/operations.md).\n" +
+        ".sops.yaml is shared: only this cluster's marked block (# BEGIN/END talos-homelab cluster <name>) is rewritten.\n" +
         "Secrets from the environment: TALOS_HOMELAB_AGE_IDENTITY (cluster identity), TALOS_HOMELAB_GIT_TOKEN / TALOS_HOMELAB_GIT_SSH_KEY.",
     )
     .action(async (flags: RenderFlags) => {

@@ -65,6 +65,8 @@ function artefact(raw: unknown, index: number): Artefact {
     fail(`artefact ${path}: "format" is ${JSON.stringify(format)}; expected one of ${FORMATS.join(", ")}`);
   }
   const encryption = normalizedRules(record.encryption, path);
+  const recipients = artefactRecipients(record.recipients, path, encryption !== undefined);
+  const sopsRulesBlock = rulesBlock(record.sopsRulesBlock, path);
   if (encryption === undefined && /[^/]\.sops\.[^/]+$/.test(path)) {
     fail(`artefact ${path} is named as a SOPS file but has no "encryption" rules; give them ({} encrypts the whole file)`);
   }
@@ -75,7 +77,29 @@ function artefact(raw: unknown, index: number): Artefact {
     ...(record.keepExisting === true && encryption === undefined ? { keepExisting: true } : {}),
     format: format as StoreFormat,
     ...(encryption === undefined ? {} : { encryption }),
+    ...(recipients === undefined ? {} : { recipients }),
+    ...(sopsRulesBlock === undefined ? {} : { sopsRulesBlock }),
   };
+}
+
+function stringsOrFail(raw: unknown, what: string): string[] {
+  if (!Array.isArray(raw) || raw.some((r) => typeof r !== "string" || r === "")) fail(`${what} must be a list of non-empty strings`);
+  return raw as string[];
+}
+
+/** An artefact's own recipients (recipients by need); only encrypted artefacts have them, and never an empty list. */
+function artefactRecipients(raw: unknown, path: string, encrypted: boolean): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const recipients = stringsOrFail(raw, `artefact ${path}: "recipients"`);
+  if (!encrypted) fail(`artefact ${path} has "recipients" but no "encryption": only encrypted artefacts have recipients`);
+  if (recipients.length === 0) fail(`artefact ${path}: "recipients" is empty; give at least one age recipient (age1…) or leave it out for the tree's`);
+  return recipients;
+}
+
+function rulesBlock(raw: unknown, path: string): { probes: string[] } | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== "object" || Array.isArray(raw)) fail(`artefact ${path}: "sopsRulesBlock" must be an object with "probes"`);
+  return { probes: stringsOrFail((raw as Record<string, unknown>).probes, `artefact ${path}: "sopsRulesBlock.probes"`) };
 }
 
 export function encryptedGitopsTreeInputs(raw: Record<string, unknown>): EncryptedGitopsTreeInputs {
@@ -87,7 +111,7 @@ export function encryptedGitopsTreeInputs(raw: Record<string, unknown>): Encrypt
     seen.add(a.path);
   }
   const recipients = stringList(ENCRYPTED_GITOPS_TREE, raw, "recipients");
-  const encrypted = artefacts.filter((a) => a.encryption !== undefined);
+  const encrypted = artefacts.filter((a) => a.encryption !== undefined && a.recipients === undefined);
   if (encrypted.length > 0 && recipients.length === 0) {
     fail(`"recipients" is empty but ${encrypted[0].path} must be encrypted; give at least one age recipient (age1…)`);
   }

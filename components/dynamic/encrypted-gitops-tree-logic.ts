@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Artefact, WriteStatus } from "../../gitops/artefact";
+import { mergeSopsRulesBlock } from "../../gitops/sops-config-file";
 import { decryptText, readRecipients, reencryptIfChanged } from "../../sops/index";
 import { firstDriftedFile, readTreeFile, removeTreeFiles, writeTreeFiles } from "./encrypted-gitops-tree-files";
 import { ENCRYPTED_GITOPS_TREE, type EncryptedGitopsTreeInputs, normalizedRules } from "./encrypted-gitops-tree-inputs";
@@ -22,12 +23,21 @@ export interface EncryptedGitopsTreeOutputs {
 export interface EncryptedGitopsTreeDeps {
   /** Progress lines; never given plaintext. */
   readonly progress: Progress;
+  /**
+   * The operator's own identities where `pulumi up` runs (sops's sources: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, keys.txt),
+   * to decrypt files under talos/ that the cluster identity cannot. Read at run time, never stored in state.
+   */
+  readonly localIdentities?: () => Promise<string[]>;
 }
 
 /** A ciphertext the new one is derived from, so that unchanged values keep their data key and IVs. */
 interface Previous {
   readonly text: string;
   readonly source: "disk" | "state";
+}
+
+function sortedSet(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
 }
 
 const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split("\n")[0];
@@ -74,12 +84,13 @@ async function encryptArtefact(
   previous: Previous | null,
   inputs: EncryptedGitopsTreeInputs,
   deps: EncryptedGitopsTreeDeps,
+  written: string | undefined,
 ): Promise<string> {
   const reencrypt = async (base: Previous | null) =>
     (
       await reencryptIfChanged(base?.text ?? null, artefact.content, {
         format: artefact.format,
-        recipients: [...inputs.recipients],
+        recipients: [...(artefact.recipients ?? inputs.recipients)],
         rules: artefact.encryption,
         identities: [...inputs.identities],
         // Keys and rules come only from the inputs, never from the user's SOPS_CONFIG or age key sources.
@@ -92,16 +103,50 @@ async function encryptArtefact(
     if (previous === null || (await decryptsWith(previous.text, artefact, inputs.identities))) {
       throw new Error(`${ENCRYPTED_GITOPS_TREE}: cannot encrypt ${artefact.path} (${artefact.description}): ${firstLine(err)}`);
     }
-    if (previous.source === "disk") {
+    if (previous.source === "disk" && previous.text !== written) {
       throw new Error(
         `${ENCRYPTED_GITOPS_TREE}: ${artefact.path} exists in ${inputs.outputDir} but cannot be decrypted with the given ` +
           `identities (${firstLine(err)}). It is not overwritten: add the identity of ${recipientsOf(previous.text, artefact)} ` +
           `to "identities", or delete the file (or restore it from Git) to have it written anew`,
       );
     }
-    deps.progress(`${artefact.path}: the previous ciphertext in state cannot be decrypted with the given identities; encrypting it with a new data key`);
+    deps.progress(
+      `${artefact.path}: the previous ciphertext in state cannot be decrypted with the given identities or the local ones; ` +
+        "encrypting it with a new data key (an operator identity in SOPS_AGE_KEY_FILE or sops's keys.txt keeps the data key)",
+    );
     return reencrypt(null);
   }
+}
+
+/** Whether the old artefact is the same as the new one: content, format, rules and the recipients it was encrypted to. */
+function unchanged(artefact: Artefact, inputs: EncryptedGitopsTreeInputs, olds: EncryptedGitopsTreeOutputs | undefined): boolean {
+  const old = olds?.artefacts?.find((a) => a.path === artefact.path);
+  if (old === undefined || olds === undefined || !sameArtefact(old, artefact)) return false;
+  return isDeepStrictEqual(sortedSet(old.recipients ?? olds.recipients ?? []), sortedSet(artefact.recipients ?? inputs.recipients));
+}
+
+/** This cluster's block spliced into the `.sops.yaml` on disk (or a new file), keeping every other byte. */
+async function sharedSopsConfig(artefact: Artefact, probes: readonly string[], inputs: EncryptedGitopsTreeInputs, deps: EncryptedGitopsTreeDeps): Promise<string> {
+  const onDisk = inputs.outputDir === undefined ? undefined : await readTreeFile(inputs.outputDir, artefact.path);
+  const merged = mergeSopsRulesBlock(onDisk ?? null, artefact.content, probes);
+  for (const note of merged.notes) deps.progress(note);
+  return merged.text;
+}
+
+async function fileFor(
+  artefact: Artefact,
+  inputs: EncryptedGitopsTreeInputs,
+  olds: EncryptedGitopsTreeOutputs | undefined,
+  deps: EncryptedGitopsTreeDeps,
+): Promise<string> {
+  if (artefact.sopsRulesBlock !== undefined) return sharedSopsConfig(artefact, artefact.sopsRulesBlock.probes, inputs, deps);
+  if (artefact.encryption === undefined) return plainContent(artefact, inputs);
+  const previous = await previousCiphertext(artefact, inputs, olds);
+  const written = olds?.files?.[artefact.path];
+  // What this resource wrote, for the same plaintext and recipients: kept as it is, without decrypting it (the
+  // cluster identity cannot read talos/ files, and the operator's identity need not be at hand).
+  if (previous !== null && previous.text === written && unchanged(artefact, inputs, olds)) return previous.text;
+  return encryptArtefact(artefact, previous, inputs, deps, written);
 }
 
 async function renderFiles(
@@ -109,13 +154,10 @@ async function renderFiles(
   olds: EncryptedGitopsTreeOutputs | undefined,
   deps: EncryptedGitopsTreeDeps,
 ): Promise<Record<string, string>> {
+  const local = (await deps.localIdentities?.()) ?? [];
+  const withLocal: EncryptedGitopsTreeInputs = { ...inputs, identities: [...new Set([...inputs.identities, ...local])] };
   const files: Record<string, string> = {};
-  for (const artefact of inputs.artefacts) {
-    files[artefact.path] =
-      artefact.encryption === undefined
-        ? await plainContent(artefact, inputs)
-        : await encryptArtefact(artefact, await previousCiphertext(artefact, inputs, olds), inputs, deps);
-  }
+  for (const artefact of inputs.artefacts) files[artefact.path] = await fileFor(artefact, withLocal, olds, deps);
   return files;
 }
 
@@ -168,7 +210,9 @@ function sameArtefact(a: Artefact, b: Artefact): boolean {
   return (
     a.content === b.content &&
     a.format === b.format &&
-    isDeepStrictEqual(normalizedRules(a.encryption, a.path), normalizedRules(b.encryption, b.path))
+    isDeepStrictEqual(normalizedRules(a.encryption, a.path), normalizedRules(b.encryption, b.path)) &&
+    isDeepStrictEqual(sortedSet(a.recipients ?? []), sortedSet(b.recipients ?? [])) &&
+    isDeepStrictEqual(a.sopsRulesBlock?.probes ?? null, b.sopsRulesBlock?.probes ?? null)
   );
 }
 
@@ -177,7 +221,23 @@ function sameArtefacts(olds: readonly Artefact[], news: readonly Artefact[]): bo
   return olds.length === news.length && news.every((a) => byPath.has(a.path) && sameArtefact(byPath.get(a.path) as Artefact, a));
 }
 
-const sortedSet = (values: readonly string[]) => [...new Set(values)].sort();
+/**
+ * The files to compare with the disk, where a shared `.sops.yaml` counts as unchanged while splicing the old block in
+ * changes nothing: another stack's block or the owner's rules changing is not drift of this resource.
+ */
+async function withSharedFilesAsOnDisk(root: string, olds: EncryptedGitopsTreeOutputs): Promise<Record<string, string>> {
+  const files = { ...(olds.files ?? {}) };
+  for (const artefact of olds.artefacts ?? []) {
+    const onDisk = artefact.sopsRulesBlock === undefined ? undefined : await readTreeFile(root, artefact.path);
+    if (onDisk === undefined || artefact.sopsRulesBlock === undefined || files[artefact.path] === undefined) continue;
+    try {
+      if (mergeSopsRulesBlock(onDisk, artefact.content, artefact.sopsRulesBlock.probes).text === onDisk) files[artefact.path] = onDisk;
+    } catch {
+      // a damaged file is drift: the update names the problem
+    }
+  }
+  return files;
+}
 
 /**
  * An update (never a replacement) when an artefact's content, format or rules changed, an artefact was added or
@@ -197,7 +257,7 @@ export async function diffEncryptedGitopsTree(
   if (!isDeepStrictEqual(sortedSet(olds.recipients ?? []), sortedSet(news.recipients))) changed.push("recipients");
   if ((olds.outputDir ?? "") !== (news.outputDir ?? "")) changed.push("outputDir");
   else if (news.outputDir !== undefined) {
-    const drifted = await firstDriftedFile(news.outputDir, oldFiles);
+    const drifted = await firstDriftedFile(news.outputDir, await withSharedFilesAsOnDisk(news.outputDir, olds));
     if (drifted !== undefined) {
       deps.progress(`${drifted} in ${news.outputDir} is missing, differs from the state or is not mode 0600: the tree will be rewritten`);
       changed.push("files");

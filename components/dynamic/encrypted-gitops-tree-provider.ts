@@ -6,10 +6,14 @@ import {
   diffEncryptedGitopsTree,
   updateEncryptedGitopsTree,
 } from "./encrypted-gitops-tree-logic";
+import { loadAgeIdentities } from "../../sops/index";
 import { providerProgress } from "./progress";
 import type { ProviderModule } from "./serializable-provider";
 
-export const encryptedGitopsTreeDeps: EncryptedGitopsTreeDeps = { progress: providerProgress(ENCRYPTED_GITOPS_TREE) };
+export const encryptedGitopsTreeDeps: EncryptedGitopsTreeDeps = {
+  progress: providerProgress(ENCRYPTED_GITOPS_TREE),
+  localIdentities: async () => (await loadAgeIdentities(process.env)).map((identity) => identity.secretKey),
+};
 
 const outputs = (props: Record<string, unknown>) => props as unknown as EncryptedGitopsTreeOutputs;
 

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { decryptText } from "../../sops";
+import { decryptText, loadAgeIdentities } from "../../sops";
 import { generateSecretsBundle } from "../../talos/secrets-bundle";
 import { validateSecretsBundle } from "../../talos/secrets-validate";
 import { parseSecretsYaml, serializeSecretsYaml } from "../../talos/secrets-yaml";
@@ -28,8 +28,12 @@ export const machineSecretsDeps: MachineSecretsDeps = {
   serializeSecretsYaml,
   parseSecretsYaml,
   validateSecretsBundle: (bundle) => validateSecretsBundle(bundle),
-  decryptSopsYaml: async (encrypted, identities) =>
-    decryptText(encrypted, { format: "yaml", identities: identities === undefined ? undefined : [...identities] }),
+  // The given identities (the cluster's) and the operator's own where `pulumi up` runs: talos/<cluster>/secrets.sops.yaml
+  // is encrypted to the operator recipients only (recipients by need).
+  decryptSopsYaml: async (encrypted, identities) => {
+    const local = (await loadAgeIdentities(process.env)).map((identity) => identity.secretKey);
+    return decryptText(encrypted, { format: "yaml", identities: identities === undefined ? undefined : [...identities, ...local] });
+  },
   readFile: readIfExists,
   now: () => new Date(),
 };

@@ -58,13 +58,34 @@ describe("talos-homelab render against the real sops and Talos", () => {
     }
   });
 
-  it("lets Flux's identity (the sops-age Secret) decrypt the cluster files", () => {
+  it("recipients by need: Flux's identity (the sops-age Secret) decrypts every clusters/ file and no talos/ file", () => {
     const secret = sopsDecrypt("clusters/homelab/flux-system/sops-age.sops.yaml", { SOPS_AGE_KEY_FILE: sandbox.keysFile });
     const agekey = /age\.agekey: (\S+)/.exec(secret)?.[1];
     expect(agekey).toBeDefined();
     const clusterIdentity = Buffer.from(agekey!, "base64").toString("utf8");
     const clusterOnly = { SOPS_AGE_KEY: clusterIdentity, SOPS_AGE_KEY_FILE: "", HOME: join(scratch, "nohome"), XDG_CONFIG_HOME: join(scratch, "nohome") };
-    for (const path of encrypted) expect(sopsDecrypt(path, clusterOnly).length, path).toBeGreaterThan(0);
+    const clusterFiles = encrypted.filter((p) => p.startsWith("clusters/"));
+    const talosFiles = encrypted.filter((p) => p.startsWith("talos/"));
+    expect(clusterFiles.length).toBeGreaterThan(0);
+    expect(talosFiles).toEqual(expect.arrayContaining(["talos/homelab/secrets.sops.yaml", "talos/homelab/talosconfig.sops.yaml", "talos/homelab/kubeconfig.sops.yaml", ...MACHINE_CONFIGS]));
+    for (const path of clusterFiles) expect(sopsDecrypt(path, clusterOnly).length, path).toBeGreaterThan(0);
+    for (const path of talosFiles) {
+      const result = runTool(sops, ["decrypt", path], { cwd: sandbox.outDir, env: clusterOnly });
+      expect(result.code, `${path} must not decrypt with the cluster identity alone`).toBe(128); // sops: could not get the data key
+      expect(result.stdout).toBe("");
+    }
+  });
+
+  it("the real sops encrypts a new file under talos/ to the operator only and one under clusters/ also to the cluster identity", () => {
+    const talosPath = "talos/homelab/extra.sops.yaml";
+    writeFileSync(join(sandbox.outDir, talosPath), "note: operators only\n");
+    try {
+      const result = runTool(sops, ["encrypt", talosPath], { cwd: sandbox.outDir, env: { SOPS_AGE_KEY_FILE: sandbox.keysFile } });
+      expect(result.code, result.stderr).toBe(0);
+      expect([...result.stdout.matchAll(/recipient: (age1\S+)/g)].map((m) => m[1])).toHaveLength(1);
+    } finally {
+      rmSync(join(sandbox.outDir, talosPath));
+    }
   });
 
   it("has a .sops.yaml whose rules the real sops applies to new files", () => {
@@ -121,5 +142,28 @@ describe("talos-homelab render against the real sops and Talos", () => {
     const corruptedRun = cli(corrupted);
     expect(corruptedRun.status).toBe(1);
     expect(corruptedRun.stderr).toContain("talos/homelab/secrets.sops.yaml: matches");
+  });
+
+  it("shares .sops.yaml: a hand-written broad rule on top is kept, the cluster's block moves above it, and the real sops follows the block", () => {
+    const configPath = join(sandbox.outDir, ".sops.yaml");
+    const ours = readFileSync(configPath, "utf8");
+    const operatorRecipient = /# public key: (age1\S+)/.exec(readFileSync(sandbox.keysFile, "utf8"))?.[1] as string;
+    const broad = `# everything else: the team key\n  - path_regex: .*\\.yaml$\n    age: ${operatorRecipient}\n`;
+    writeFileSync(configPath, ours.replace("creation_rules:\n", `creation_rules:\n${broad}`));
+    const stdout = renderWithCli(sandbox);
+    expect(stdout).toMatch(/placed above the rule on line 3/);
+    const shared = readFileSync(configPath, "utf8");
+    expect(shared).toContain(broad);
+    expect(shared.indexOf("# BEGIN talos-homelab cluster homelab")).toBeLessThan(shared.indexOf(broad));
+    const path = "clusters/homelab/flux-system/new2.sops.yaml";
+    writeFileSync(join(sandbox.outDir, path), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: extra\nstringData:\n  k: v\n");
+    try {
+      const result = runTool(sops, ["encrypt", path], { cwd: sandbox.outDir, env: { SOPS_AGE_KEY_FILE: sandbox.keysFile } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain("encrypted_regex: ^(data|stringData)$");
+      expect([...result.stdout.matchAll(/recipient: (age1\S+)/g)]).toHaveLength(2);
+    } finally {
+      rmSync(join(sandbox.outDir, path));
+    }
   });
 });

@@ -206,11 +206,19 @@ describe("EncryptedGitopsTree update", () => {
     );
   });
 
+  it("keeps an unchanged file it wrote as it is, without decrypting it (talos/ files are not the cluster identity's to read)", async () => {
+    const { outs } = await createEncryptedGitopsTree(inputs(), recorder().deps);
+    const stranger = await generateAgeIdentity();
+    const updated = (await updateEncryptedGitopsTree(outs, inputs({ identities: [stranger.identity] }), recorder().deps)).outs;
+    expect(updated.files).toEqual(outs.files);
+  });
+
   it("re-encrypts with a new data key when the state's ciphertext cannot be decrypted, and says so", async () => {
     const { outs } = await createEncryptedGitopsTree(inputs(), recorder().deps);
     const stranger = await generateAgeIdentity();
     const log = recorder();
-    const updated = (await updateEncryptedGitopsTree(outs, inputs({ identities: [stranger.identity] }), log.deps)).outs;
+    const news = inputs({ identities: [stranger.identity], artefacts: artefacts({ [NODE]: "machine:\n  token: machine-token-rotated\n" }) });
+    const updated = (await updateEncryptedGitopsTree(outs, news, log.deps)).outs;
     expect(updated.files[NODE]).not.toBe(outs.files[NODE]);
     expect(log.lines.some((l) => l.startsWith(`${NODE}: the previous ciphertext in state cannot be decrypted`))).toBe(true);
   });

@@ -1,5 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { decryptText } from "../../sops";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { decryptText, readRecipients } from "../../sops";
 import { dynamicMock, fixture, stackConfig } from "./homelab-fixture";
 import { isSecretWrapped, runProgram, unwrapSecrets, type ProgramRun, type RecordedResource } from "./pulumi-harness";
 
@@ -142,7 +145,7 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     expect(inputs(base.byName("homelab-cp-1-config")).machineId).toBe("1101");
   });
 
-  it("exports SOPS-encrypted documents that decrypt with the cluster identity, and plain facts", async () => {
+  it("exports SOPS-encrypted documents that decrypt with the operator identity (not the cluster's), and plain facts", async () => {
     const f = await fixture();
     const o = base.outputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     for (const doc of [o.talosconfig, o.kubeconfig, o.machineSecrets, ...Object.values(o.machineConfigs)]) {
@@ -150,9 +153,11 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
       expect(doc).not.toMatch(/PRIVATE KEY|AGE-SECRET-KEY/);
     }
     expect(Object.keys(o.machineConfigs).sort()).toEqual([...NODES].sort());
-    const talosconfig = await decryptText(o.talosconfig, { format: "yaml", identities: [f.identity], env: {} });
+    // recipients by need: the talos/ outputs are the operator's to read, not the cluster identity's
+    await expect(decryptText(o.talosconfig, { format: "yaml", identities: [f.identity], env: {} })).rejects.toThrow();
+    const talosconfig = await decryptText(o.talosconfig, { format: "yaml", identities: [f.operatorIdentity], env: {} });
     expect(talosconfig).toContain("context: homelab");
-    const secrets = await decryptText(o.machineSecrets, { format: "yaml", identities: [f.identity], env: {} });
+    const secrets = await decryptText(o.machineSecrets, { format: "yaml", identities: [f.operatorIdentity], env: {} });
     expect(secrets).toBe(f.secretsYaml);
     expect(o.endpoint).toBe("https://192.168.10.10:6443");
     expect(o.nodeIps).toMatchObject({ "cp-1": "192.168.10.11", "worker-2": "192.168.10.22" });
@@ -200,7 +205,7 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
       expect(inputs(vm).efiDisk).toMatchObject({ type: "4m", preEnrolledKeys: false });
     }
     const f = await fixture();
-    const cfg = await decryptText((r.outputs.machineConfigs as Record<string, string>)["cp-1"] as string, { format: "yaml", identities: [f.identity], env: {} });
+    const cfg = await decryptText((r.outputs.machineConfigs as Record<string, string>)["cp-1"] as string, { format: "yaml", identities: [f.operatorIdentity], env: {} });
     expect(cfg).toContain("nodeID: {}");
     expect(cfg).toContain("factory.talos.dev/nocloud-installer/");
   }, 120_000);
@@ -260,6 +265,49 @@ describe("HomelabCluster under mocks (index.ts with Pulumi.homelab.yaml)", () =>
     const badIdentity = await fail(bad.config, bad.secretKeys);
     expect(badIdentity.error?.message).toMatch(/is an age recipient \(public key\), not an identity/);
     expect(badIdentity.error?.message).not.toContain("age1notanidentity");
+    expect(seen).toEqual([]);
+  }, 120_000);
+
+  it("refuses a stack without an operator recipient before any resource is created, naming the fix and the opt-out", async () => {
+    const home = mkdtempSync(join(tmpdir(), "homelab-no-operator-"));
+    vi.stubEnv("HOME", home);
+    vi.stubEnv("XDG_CONFIG_HOME", join(home, ".config"));
+    vi.stubEnv("SOPS_AGE_RECIPIENTS", "");
+    try {
+      const none = await stackConfig((c) => (c["talos-homelab:ageRecipients"] = []));
+      const seen: string[] = [];
+      const error = await runProgram(none.config, none.secretKeys, { dynamic: async (type) => (seen.push(type), {}) }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(/pulumi up: no operator recipient: talos-homelab:ageRecipients is empty.*talos-homelab age keygen.*allowClusterIdentityOnly: true/);
+      expect(seen).toEqual([]);
+      // the opt-out: every output to the cluster identity alone
+      const optedOut = await stackConfig((c) => {
+        c["talos-homelab:ageRecipients"] = [];
+        c["talos-homelab:allowClusterIdentityOnly"] = true;
+      });
+      const run = await runProgram(optedOut.config, optedOut.secretKeys, { dynamic: dynamicMock() });
+      const f = await fixture();
+      expect(readRecipients(run.outputs.machineSecrets as string, "yaml")).toEqual([f.recipient]);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("refuses ageRecipients naming only the cluster identity's recipient (pinned by render) before any resource is created", async () => {
+    const f = await fixture();
+    const only = await stackConfig((c) => {
+      c["talos-homelab:ageRecipients"] = [f.recipient];
+      c["talos-homelab:clusterAgeRecipient"] = f.recipient;
+    });
+    const seen: string[] = [];
+    const error = await runProgram(only.config, only.secretKeys, { dynamic: async (type) => (seen.push(type), {}) }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/no operator recipient: the only recipient from config ageRecipients is the cluster identity's own/);
     expect(seen).toEqual([]);
   }, 120_000);
 

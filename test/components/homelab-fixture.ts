@@ -15,8 +15,12 @@ type Json = Record<string, unknown>;
 export interface Fixture {
   readonly bundle: SecretsBundle;
   readonly secretsYaml: string;
+  /** The cluster identity (the sops-age Secret). */
   readonly identity: string;
   readonly recipient: string;
+  /** The operator identity: its recipient is the stack's ageRecipients (talos/ files are encrypted to it only). */
+  readonly operatorIdentity: string;
+  readonly operatorRecipient: string;
   readonly gitToken: string;
   readonly proxmoxToken: string;
   /** Every plaintext secret value that must never appear unwrapped in a resource input. */
@@ -30,6 +34,7 @@ export function fixture(): Promise<Fixture> {
   cached ??= (async () => {
     const bundle = await generateSecretsBundle(contractFor("v1.11.5"));
     const { identity, recipient } = await generateAgeIdentity();
+    const operator = await generateAgeIdentity();
     const gitToken = "ghp_exampletoken1234567890abcdef";
     const proxmoxToken = "root@pam!pulumi=11111111-2222-3333-4444-555555555555";
     const pemBody = (pem: string) => pem.split("\n").filter((l) => l && !l.startsWith("-----"))[1] ?? pem;
@@ -38,10 +43,13 @@ export function fixture(): Promise<Fixture> {
       secretsYaml: serializeSecretsYaml(bundle),
       identity,
       recipient,
+      operatorIdentity: operator.identity,
+      operatorRecipient: operator.recipient,
       gitToken,
       proxmoxToken,
       secretStrings: [
         identity,
+        operator.identity,
         gitToken,
         proxmoxToken,
         bundle.cluster.secret,
@@ -66,6 +74,7 @@ export async function stackConfig(mutate?: (config: Json & { "talos-homelab:node
   config["talos-homelab:clusterAgeIdentity"] = f.identity;
   config["talos-homelab:gitToken"] = f.gitToken;
   config["talos-homelab:proxmoxApiToken"] = f.proxmoxToken;
+  config["talos-homelab:ageRecipients"] = [f.operatorRecipient];
   delete config["talos-homelab:outputDir"];
   mutate?.(config);
   const secretKeys = ["talos-homelab:clusterAgeIdentity", "talos-homelab:gitToken", "talos-homelab:proxmoxApiToken"];

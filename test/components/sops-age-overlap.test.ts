@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { manifestYaml, sopsAgeSecret } from "../../kubernetes";
 import { encryptText, generateAgeIdentity } from "../../sops";
 import { dynamicMock, fixture, stackConfig } from "./homelab-fixture";
@@ -32,7 +32,13 @@ async function up(): Promise<ProgramRun> {
   const { config, secretKeys } = await stackConfig((c) => {
     c["talos-homelab:outputDir"] = outputDir;
   });
-  return runProgram(config, secretKeys, { dynamic: dynamicMock() });
+  // the operator's identity where `pulumi up` runs: talos/ files in outputDir are encrypted to the operators only
+  vi.stubEnv("SOPS_AGE_KEY", (await fixture()).operatorIdentity);
+  try {
+    return await runProgram(config, secretKeys, { dynamic: dynamicMock() });
+  } finally {
+    vi.unstubAllEnvs();
+  }
 }
 
 function sopsAgeData(run: ProgramRun): { agekey: string; annotations?: Record<string, string>; secret: boolean } {

@@ -25,6 +25,7 @@ describe("day-2 roll-out through pulumi up (real engine, loopback fakes)", () =>
   const stack = "rollout";
   const passphrase = randomBytes(18).toString("base64");
   let identity = "";
+  let operatorRecipient = "";
   let box: Sandbox;
   let ns: LoopbackNetns;
   let cluster: FakeCluster | undefined;
@@ -50,6 +51,8 @@ describe("day-2 roll-out through pulumi up (real engine, loopback fakes)", () =>
       "talos-homelab:network": { subnet: E2E_SUBNET, gateway: "127.0.10.1", nameservers: ["127.0.10.1"] },
       "talos-homelab:nodes": settings.nodes.map((n) => ({ name: n.name, role: n.role, proxmoxNode: "pve1", vmId: n.vmId, ip: `${n.ip}/24`, cores: 2, memory: 4096, diskSize: 32 })),
       "talos-homelab:flux": { url: "https://127.0.0.1:3000/homelab-gitops.git", install: false },
+      // an operator recipient (public only): `pulumi up` refuses a stack without one
+      "talos-homelab:ageRecipients": [operatorRecipient],
     };
     writeFileSync(file, stringify({ ...kept, config }), { mode: 0o600 });
   }
@@ -61,6 +64,7 @@ describe("day-2 roll-out through pulumi up (real engine, loopback fakes)", () =>
     box = sandbox();
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     identity = (await generateAgeIdentity()).identity;
+    operatorRecipient = (await generateAgeIdentity()).recipient;
     ns = await LoopbackNetns.create();
   }, 900_000);
 

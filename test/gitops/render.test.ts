@@ -84,8 +84,10 @@ describe("renderGitopsTree", () => {
     for (const path of EXPECTED_FILES.filter((p) => p.endsWith(".sops.yaml") && p !== ".sops.yaml")) {
       const text = files.get(path)!.bytes.toString("utf8");
       expect(() => storeFor("yaml").parseEncrypted(Buffer.from(text)), path).not.toThrow();
-      expect(readRecipients(text, "yaml"), path).toContain(result.recipients.recipients[0]);
-      expect(readRecipients(text, "yaml"), path).toContain(result.clusterRecipient);
+      // recipients by need: talos/ to the operator only, clusters/ also to the cluster identity (Flux)
+      expect(readRecipients(text, "yaml").sort(), path).toEqual(
+        (path.startsWith("talos/") ? [result.recipients.recipients[0]] : [result.recipients.recipients[0], result.clusterRecipient]).sort(),
+      );
       expect(findPlaintextSecrets(text).filter((m) => !m.what.includes("Kubernetes Secret")), path).toEqual([]);
       const plain = await decryptText(text, { format: "yaml", identities: [identity], env: {} });
       expect(plain.length, path).toBeGreaterThan(20);
@@ -112,15 +114,17 @@ describe("renderGitopsTree", () => {
     expect(second.lines.join("\n")).not.toMatch(/BACK IT UP/);
   });
 
-  it("re-encrypts to --age recipients (plus the cluster) and keeps the same secrets", async () => {
+  it("re-encrypts to --age recipients (plus the cluster under clusters/ only) and keeps the same secrets", async () => {
     sandbox = makeSandbox();
     await render(sandbox);
     const secretsBefore = await decryptOne(sandbox, "talos/homelab/secrets.sops.yaml");
     const dr = await generateAgeIdentity();
     const { result } = await render(sandbox, { recipients: dr.recipient });
-    expect(result.recipients.recipients).toEqual([dr.recipient, result.clusterRecipient]);
+    expect(result.recipients.recipients).toEqual([dr.recipient]);
     const text = readFileSync(join(sandbox.outDir, "talos/homelab/secrets.sops.yaml"), "utf8");
-    expect(readRecipients(text, "yaml").sort()).toEqual([dr.recipient, result.clusterRecipient].sort());
+    expect(readRecipients(text, "yaml")).toEqual([dr.recipient]);
+    const sopsAge = readFileSync(join(sandbox.outDir, "clusters/homelab/flux-system/sops-age.sops.yaml"), "utf8");
+    expect(readRecipients(sopsAge, "yaml").sort()).toEqual([dr.recipient, result.clusterRecipient].sort());
     expect(await decryptText(text, { format: "yaml", identities: [dr.identity], env: {} })).toBe(secretsBefore);
     expect(readFileSync(join(sandbox.outDir, ".sops.yaml"), "utf8")).toContain(dr.recipient);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { KUBERNETES_ENCRYPTED_REGEX, renderSopsConfig, sopsConfig, type SopsConfig } from "../../kubernetes";
+import { KUBERNETES_ENCRYPTED_REGEX, renderSopsConfig, renderSopsRulesBlock, sopsConfig, type SopsConfig } from "../../kubernetes";
 import { OPERATOR_RECIPIENT, TEST_IDENTITY, TEST_RECIPIENT } from "./fixtures";
 
 const options = { clusterName: "homelab", recipients: [OPERATOR_RECIPIENT], clusterRecipient: TEST_RECIPIENT };
@@ -47,10 +47,28 @@ describe(".sops.yaml", () => {
     }
   });
 
-  it("encrypts to the operator recipients and the cluster recipient, once each", () => {
-    for (const rule of rendered.creation_rules) expect(rule.age).toBe(`${OPERATOR_RECIPIENT},${TEST_RECIPIENT}`);
+  it("encrypts clusters/ to the operators and the cluster recipient, talos/ to the operators only, once each", () => {
+    expect(rendered.creation_rules[0].age).toBe(`${OPERATOR_RECIPIENT},${TEST_RECIPIENT}`);
+    expect(rendered.creation_rules[1].age).toBe(OPERATOR_RECIPIENT);
     const dup = sopsConfig({ ...options, recipients: [TEST_RECIPIENT, OPERATOR_RECIPIENT, OPERATOR_RECIPIENT] });
-    expect(dup.creation_rules[0].age).toBe(`${TEST_RECIPIENT},${OPERATOR_RECIPIENT}`);
+    expect(dup.creation_rules[0].age).toBe(`${OPERATOR_RECIPIENT},${TEST_RECIPIENT}`);
+    // the cluster's recipient given as an operator still does not reach talos/
+    expect(dup.creation_rules[1].age).toBe(OPERATOR_RECIPIENT);
+  });
+
+  it("with no operator (allowClusterIdentityOnly), both rules name the cluster recipient", () => {
+    const alone = sopsConfig({ ...options, recipients: [] });
+    expect(alone.creation_rules.map((r) => r.age)).toEqual([TEST_RECIPIENT, TEST_RECIPIENT]);
+  });
+
+  it("renders the rules as one block between the cluster's BEGIN and END markers, indented as a creation_rules item", () => {
+    const block = renderSopsRulesBlock(options);
+    const lines = block.trimEnd().split("\n");
+    expect(lines[0]).toBe("  # BEGIN talos-homelab cluster homelab");
+    expect(lines.at(-1)).toBe("  # END talos-homelab cluster homelab");
+    expect(lines.filter((l) => l.startsWith("  - path_regex: "))).toHaveLength(2);
+    expect(lines.every((l) => l.startsWith("  "))).toBe(true);
+    expect(renderSopsConfig(options)).toBe(`creation_rules:\n${block}`);
   });
 
   it("escapes regex characters in the cluster name", () => {
