@@ -34,9 +34,10 @@ const FIRST_STEP_NEEDING_A_CLUSTER = "pulumi up";
 // What `pulumi preview` of the example stack (3 control planes + 2 workers, one Proxmox node) plans to create:
 // the stack, HomelabCluster, TalosImage, 5 TalosNode and FluxBootstrap components (9); the proxmoxve and kubernetes
 // providers (2); the ISO and 5 VMs (6); machine secrets, admin talosconfig, admin kubeconfig, 5 applies, bootstrap,
-// health and the encrypted tree (11); Flux's Namespace, 2 Secrets, Chart and FluxInstance (5); the wait for Flux
-// Ready and the SOPS canaries applied (FluxReady, 1).
-const EXPECTED_CREATES = 34;
+// health and the encrypted tree (11); the roll-out chain: TalosClusterChange, 5 TalosNodeUpgrade and 5
+// TalosNodeMembership (11); Flux's Namespace, 2 Secrets, Chart and FluxInstance (5); the wait for Flux Ready and the
+// SOPS canaries applied (FluxReady, 1).
+const EXPECTED_CREATES = 45;
 
 const EXAMPLE_NET = "192.168.10.";
 const LOOPBACK_NET = "127.0.10.";
