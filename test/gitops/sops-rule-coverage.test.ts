@@ -6,9 +6,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { checkGitopsTree, type CheckFinding } from "../../gitops/check";
 import { renderGitopsTree } from "../../gitops/render";
 import { isSopsEncrypted } from "../../gitops/sops-rule-coverage";
-import { decryptText, encryptText, readRecipients, updateKeys } from "../../sops";
+import { decryptText, encryptText, readRecipients, rotate, updateKeys } from "../../sops";
 import { generateAgeIdentity } from "../../sops/age-identities";
 import { makeSandbox, type Sandbox } from "./sandbox";
+import { spliceAttack } from "./splice";
 
 let sandbox: Sandbox;
 let tree: string;
@@ -69,13 +70,21 @@ describe("check: SOPS files outside the rules", () => {
 });
 
 describe("check: recipients that differ from the rule's", () => {
-  it("names a talos/ file still encrypted to the cluster identity (an older tree), with `sops updatekeys` as the fix", async () => {
+  it("names a talos/ file still encrypted to the cluster identity (an older tree); the fix it names gives a fresh data key", async () => {
     const path = "talos/homelab/talosconfig.sops.yaml";
     const plain = await decryptText(readFileSync(join(tree, path)), { format: "yaml", identities: [operator], env: {} });
     writeFileSync(join(tree, path), await encryptText(plain, { format: "yaml", recipients: [operatorRecipient, clusterIdentity.recipient], env: {} }));
     const problems = problemsOf((await check()).findings, path);
     expect(problems).toContain(`is also encrypted to ${clusterIdentity.recipient}, which the .sops.yaml creation rule`);
-    expect(problems).toContain(`sops updatekeys ${path}`);
+    // `sops updatekeys` would re-wrap the same data key: an old copy's enc block spliced in would still open the file.
+    expect(problems).not.toContain(`sops updatekeys ${path}`);
+    expect(problems).toContain(`sops rotate -i --rm-age ${clusterIdentity.recipient} ${path}`);
+    const before = readFileSync(join(tree, path), "utf8");
+    await rotate(join(tree, path), { format: "yaml", rmAge: [clusterIdentity.recipient], identities: [operator], env: {}, output: { path: join(tree, path) } });
+    const after = readFileSync(join(tree, path), "utf8");
+    expect(readRecipients(Buffer.from(after), "yaml")).toEqual([operatorRecipient]);
+    expect(await spliceAttack(after, before, clusterIdentity)).toBeUndefined();
+    expect((await check()).findings.filter((f) => f.file === path)).toEqual([]);
   });
 
   it("names a file missing one of its rule's recipients, and `sops updatekeys` makes check pass again", async () => {
