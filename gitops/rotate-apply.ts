@@ -1,8 +1,9 @@
 /**
  * `rotate --apply`: carries out a plan. Every file is replaced atomically (temp file, fsync, rename) with a fresh data
  * key, so at every moment each file is complete and decrypts with either the old or the new keys. Order: journal,
- * `.sops.yaml`, then the files one by one (the journal records each), then the journal is removed. Interrupted at any
- * point, running the same command again finishes the job: the journal says which files already have a fresh key.
+ * `.sops.yaml`, then the files one by one (the journal records each), then `afterFiles` (the stack file), then the
+ * journal is removed. Interrupted at any point, running the same command again finishes the job: the journal says
+ * which files already have a fresh key, and the stack file still describes the old keys until every file is done.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -27,8 +28,11 @@ export interface ApplyOptions {
   readonly now?: Date;
   /** Identities that open the files (as for the plan). */
   readonly identities: readonly string[];
-  /** Runs right after `.sops.yaml` is written, before any file: e.g. the stack file's recipients and pin. */
-  readonly afterSopsConfig?: () => Promise<void>;
+  /**
+   * Runs once every file is rotated, before the journal is removed: e.g. the stack file's recipients and pin, which a
+   * re-run after an interruption reads as the keys it rotates from.
+   */
+  readonly afterFiles?: () => Promise<void>;
   /** One line per file; never key material. */
   readonly onFile?: (path: string, status: "rotated" | "already rotated") => void;
 }
@@ -79,7 +83,6 @@ export async function applyRotation(plan: RotatePlan, opts: ApplyOptions): Promi
   if (plan.sopsConfig.after !== plan.sopsConfig.before) {
     await io.write(join(plan.root, SOPS_CONFIG_PATH), plan.sopsConfig.after, TREE_FILE_MODE);
   }
-  await opts.afterSopsConfig?.();
   const rotated: string[] = [];
   for (const file of plan.files) {
     if (done.has(file.path)) {
@@ -92,6 +95,7 @@ export async function applyRotation(plan: RotatePlan, opts: ApplyOptions): Promi
     await io.write(journalPath(plan.root), journalText({ version: 1, target, done: [...done] }), TREE_FILE_MODE);
     opts.onFile?.(file.path, "rotated");
   }
+  await opts.afterFiles?.();
   await io.remove(journalPath(plan.root));
   return rotated;
 }

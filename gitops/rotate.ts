@@ -1,7 +1,7 @@
 /**
  * `talos-homelab rotate`: a new cluster identity and/or a changed operator set, and a fresh data key for every SOPS
  * file under the tree (a true rotation, not a re-wrap). Dry run by default: the summary names files and recipients,
- * never key material. `apply` writes: `.sops.yaml`, the stack file (pin and operators), then each file atomically.
+ * never key material. `apply` writes: `.sops.yaml`, each file atomically, then the stack file (pin and operators).
  */
 import { readFileSync } from "node:fs";
 import { readStackConfig, stackFileSource, validateConfig } from "../config";
@@ -124,7 +124,7 @@ export async function rotateGitopsTree(opts: RotateOptions): Promise<RotateResul
   const rotated = await applyRotation(plan, {
     identities,
     ...(opts.io !== undefined ? { io: opts.io } : {}),
-    afterSopsConfig: async () => {
+    afterFiles: async () => {
       const written = await writeStackRotation(opts.stackFile, {
         ...(newRecipient !== undefined ? { clusterAgeRecipient: newRecipient } : {}),
         ...(operatorsNext !== undefined ? { ageRecipients: operatorsNext } : {}),
