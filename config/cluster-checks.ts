@@ -1,5 +1,5 @@
 import { contractFor, type Contract } from "../talos/contract";
-import { REDACTED_IDENTITY, ageRecipientProblem, looksLikeAgeIdentity, redactKeyMaterial } from "../sops/index";
+import { REDACTED_IDENTITY, ageRecipientProblem, looksLikeAgeIdentity, shownAgeValue } from "../sops/index";
 import type { ConfigIssue } from "./config-error";
 import { contains, formatCidr, intToIpv4, isIpv4, isNetworkOrBroadcast, networkOf, parseCidr } from "./ipv4";
 import type { ResolvedAddress } from "./node-checks";
@@ -86,8 +86,7 @@ export function checkAgeRecipients(config: StackConfigShape, issues: ConfigIssue
   config.ageRecipients.forEach((recipient, index) => {
     const problem = ageRecipientProblem(recipient);
     if (problem) {
-      const shown = looksLikeAgeIdentity(recipient) ? REDACTED_IDENTITY : redactKeyMaterial(recipient);
-      issues.push({ path: `ageRecipients[${index}]`, value: shown, problem, fix: "use the public recipient printed by `npx talos-homelab age keygen` or `age-keygen -y`" });
+      issues.push({ path: `ageRecipients[${index}]`, value: shownAgeValue(recipient), problem, fix: "use the public recipient printed by `npx talos-homelab age keygen` or `age-keygen -y`" });
     }
   });
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { readStackConfig, stackFileSource, validateConfig } from "../config";
 import { clusterIdentityRecipient, normalizeClusterIdentity, parseClusterKeyRing, SOPS_AGE_SECRET_KEY } from "../kubernetes";
-import { ageRecipientProblem, loadAgeIdentities } from "../sops/index";
+import { ageRecipientProblem, loadAgeIdentities, shownAgeValue } from "../sops/index";
 import { decryptTreeFile, secretValue } from "./existing-tree";
 import { operatorRecipients, splitRecipients } from "./recipients";
 import { outDirFor } from "./render";
@@ -80,7 +80,7 @@ async function clusterKeysOf(root: string, cluster: string, identities: readonly
 function checkRecipients(list: readonly string[], field: string): void {
   list.forEach((r, i) => {
     const problem = ageRecipientProblem(r);
-    if (problem !== undefined) throw new Error(`${field}[${i}] = "${r.startsWith("AGE-SECRET-KEY-") ? "AGE-SECRET-KEY-…(redacted)" : r}": ${problem}`);
+    if (problem !== undefined) throw new Error(`${field}[${i}] = "${shownAgeValue(r)}": ${problem}`);
   });
 }
 

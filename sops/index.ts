@@ -25,7 +25,7 @@ export {
 } from "./age-identities";
 export { ageRecipientProblem } from "./age-recipient";
 export { createFileExclusive, existingModeOr, writeFileAtomic } from "./atomic-write";
-export { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial } from "./redact";
+export { REDACTED_IDENTITY, looksLikeAgeIdentity, redactKeyMaterial, shownAgeValue } from "./redact";
 export { MAX_DOCUMENT_BYTES, MAX_NESTING_DEPTH, checkYamlNesting, parseBoundedYaml } from "./stores/parse-limits";
 export { readInputFile, writeOutputFile, type OutputTarget } from "./operations/file-io";
 export { reencryptIfChanged, type ReencryptOptions } from "./reencrypt";

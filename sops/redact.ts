@@ -23,3 +23,8 @@ export function looksLikeAgeIdentity(text: string): boolean {
   AGE_IDENTITY.lastIndex = 0;
   return found;
 }
+
+/** A value the user gave as an age recipient, as a message may quote it: an identity becomes the marker, whole. */
+export function shownAgeValue(text: string): string {
+  return looksLikeAgeIdentity(text) ? REDACTED_IDENTITY : redactKeyMaterial(text);
+}

@@ -48,6 +48,17 @@ describe("rotate refuses bad input before writing anything", () => {
     expect((err as Error).message).not.toContain(identity);
   });
 
+  it("refuses a secret key given to --age in lower case (or any spelling) without echoing it", async () => {
+    const { identity } = await generateAgeIdentity();
+    for (const spelled of [identity.toLowerCase(), identity.toLowerCase().replace(/-/g, "_")]) {
+      const err = await rotate({ age: spelled }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      const message = (err as Error).message;
+      expect(message).toMatch(/--age\[0\] = "AGE-SECRET-KEY-…\(redacted\)"/);
+      expect(message.toLowerCase()).not.toContain(identity.toLowerCase().slice("AGE-SECRET-KEY-1".length));
+    }
+  });
+
   it("refuses a sops-age Secret that disagrees with the stack's pin (a forged tree file)", async () => {
     const stack = readFileSync(sandbox.stackFile, "utf8");
     const other = await generateAgeIdentity();
