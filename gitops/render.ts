@@ -5,7 +5,7 @@
 import { basename, dirname, resolve } from "node:path";
 import { readStackConfig, stackFileSource, validateConfig, type HomelabConfig } from "../config";
 import { allTreeRecipients, clusterIdentityRecipient, normalizeClusterIdentity, parseClusterKeyRing, SOPS_AGE_SECRET_KEY } from "../kubernetes";
-import { generateAgeIdentity, loadAgeIdentities } from "../sops/index";
+import { generateAgeIdentity, loadAgeIdentities, redactKeyMaterial } from "../sops/index";
 import { generateSecretsBundle } from "../talos/secrets-bundle";
 import { parseSecretsYaml } from "../talos/secrets-yaml";
 import type { SecretsBundle } from "../talos/types";
@@ -16,6 +16,7 @@ import { decryptTreeFile, secretValue } from "./existing-tree";
 import { operatorRecipients as chooseOperatorRecipients, requireOperatorRecipients, type RecipientChoice } from "./recipients";
 import { previousIdentitiesStillNeeded } from "./rotate-overlap";
 import { treePaths } from "./tree-layout";
+import { UndecryptableTreeFileError } from "./undecryptable";
 import { removeStaleLayerFiles } from "./stale-layer-files";
 import { writeStackPins } from "./stack-pins";
 import {
@@ -88,7 +89,7 @@ async function clusterIdentityFor(configured: string | undefined, trust: TrustCo
     const identity = normalizeClusterIdentity(configured, "TALOS_HOMELAB_AGE_IDENTITY");
     const recipient = await clusterIdentityRecipient(identity);
     if (pinned !== undefined && recipient !== pinned && !trust.newCluster) throw identityMismatch("TALOS_HOMELAB_AGE_IDENTITY", recipient, pinned);
-    const stored = trust.newCluster ? undefined : await storedKeyRing(trust.outDir, path, [identity, ...identities]).catch(() => undefined);
+    const stored = trust.newCluster ? undefined : await keyRingToKeep(trust.outDir, path, [identity, ...identities]);
     const previous = stored === undefined ? [] : [stored.current, ...stored.previous].filter((i) => i !== identity);
     return { identity, recipient, provenance: "from TALOS_HOMELAB_AGE_IDENTITY", previous };
   }
@@ -102,6 +103,23 @@ async function clusterIdentityFor(configured: string | undefined, trust: TrustCo
   if (trust.evidence !== undefined && !trust.newCluster) throw missingIdentity(path, trust.evidence);
   const { identity, recipient } = await generateAgeIdentity();
   return { identity, recipient, provenance: "generated", previous: [] };
+}
+
+/**
+ * The stored key ring whose other identities a configured identity keeps (the rotation overlap): `undefined` only when
+ * the file does not exist; any other failure stops the render, which would otherwise drop the previous identity.
+ */
+async function keyRingToKeep(outDir: string, path: string, identities: readonly string[]): Promise<ReturnType<typeof parseClusterKeyRing> | undefined> {
+  try {
+    return await storedKeyRing(outDir, path, identities);
+  } catch (e) {
+    if (e instanceof UndecryptableTreeFileError) throw e; // names the file and the identity it needs
+    const reason = redactKeyMaterial((e as Error).message.split("\n")[0]);
+    throw new Error(
+      `${path}: cannot read the cluster identities it holds (${reason}), so render cannot keep the previous identity of a rotation: ` +
+        `nothing was written. Restore the file from Git (git log -- ${path}), or make it readable with an operator identity (SOPS_AGE_KEY_FILE)`,
+    );
+  }
 }
 
 /** The identities in the tree's sops-age Secret (current first), `undefined` when the file does not exist. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checkGitopsTree } from "../../gitops/check";
 import { renderGitopsTree } from "../../gitops/render";
 import { findPlaintextSecrets } from "../../gitops/secret-patterns";
-import { decryptText, readRecipients } from "../../sops";
+import { decryptText, encryptBytes, readRecipients } from "../../sops";
 import { generateAgeIdentity } from "../../sops/age-identities";
 import { storeFor } from "../../sops/stores";
 import { makeSandbox, snapshot, type Sandbox } from "./sandbox";
@@ -137,12 +137,32 @@ describe("renderGitopsTree", () => {
     const other = await generateAgeIdentity();
     // a cluster identity other than the pinned one is refused outright (tree-trust.ts) ...
     await expect(render(sandbox, { env: { TALOS_HOMELAB_AGE_IDENTITY: other.identity } })).rejects.toThrow(/but the stack pins talos-homelab:clusterAgeRecipient/);
-    // ... and without that pin, the secrets it cannot decrypt are named, never regenerated
+    // ... and without that pin, the files it cannot decrypt are named (first the sops-age Secret, whose previous
+    // identities it would keep), never regenerated
     writeFileSync(sandbox.stackFile, readFileSync(sandbox.stackFile, "utf8").replace(/^\s*talos-homelab:clusterAgeRecipient:.*\n/m, ""));
     await expect(render(sandbox, { env: { TALOS_HOMELAB_AGE_IDENTITY: other.identity } })).rejects.toThrow(
-      /talos\/homelab\/secrets\.sops\.yaml exists but cannot be decrypted.*age1/,
+      /clusters\/homelab\/flux-system\/sops-age\.sops\.yaml exists but cannot be decrypted.*age1/,
     );
     expect(readFileSync(join(sandbox.outDir, "talos/homelab/secrets.sops.yaml"))).toEqual(secrets);
+  });
+
+  it("with TALOS_HOMELAB_AGE_IDENTITY, refuses a stored key ring it cannot read instead of dropping the previous identity", async () => {
+    sandbox = makeSandbox();
+    const cluster = await generateAgeIdentity();
+    const env = { TALOS_HOMELAB_AGE_IDENTITY: cluster.identity };
+    await render(sandbox, { env });
+    const sopsAgePath = join(sandbox.outDir, "clusters/homelab/flux-system/sops-age.sops.yaml");
+    const plain = await decryptText(readFileSync(sopsAgePath, "utf8"), { format: "yaml", identities: [cluster.identity], env: {} });
+    const broken = plain.replace(/(age\.agekey: )\S+/, `$1${Buffer.from(`${cluster.identity}\nnot-an-age-identity\n`).toString("base64")}`);
+    expect(broken).not.toBe(plain);
+    writeFileSync(sopsAgePath, await encryptBytes(Buffer.from(broken), { format: "yaml", recipients: [cluster.recipient], env: {} }), { mode: 0o600 });
+    const before = snapshot(sandbox.outDir);
+    const err = await render(sandbox, { env }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    const message = (err as Error).message;
+    expect(message).toMatch(/clusters\/homelab\/flux-system\/sops-age\.sops\.yaml: cannot read the cluster identities it holds/);
+    expect(message.toLowerCase()).not.toContain(cluster.identity.toLowerCase().slice("AGE-SECRET-KEY-1".length));
+    expect(snapshot(sandbox.outDir)).toEqual(before);
   });
 
   it("takes the cluster identity from TALOS_HOMELAB_AGE_IDENTITY and writes the Git credentials Secret when a token is set", async () => {
