@@ -3,7 +3,7 @@
  * are validly encrypted, other files hold no secret, and the `sops-age` Secret is an identity of the rules.
  */
 import { join } from "node:path";
-import { decryptText, loadAgeIdentities, parseBoundedYaml, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, parseSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
+import { decryptText, loadAgeIdentities, MAX_DOCUMENT_BYTES, parseBoundedYaml, recipientOf, MetadataNotFoundError, NoKeyCouldDecryptError, NoMatchingCreationRuleError, type SopsMetadata, type Tree, formatFromPath, storeFor, creationRuleFor, parseSopsConfig, type CreationRule, type SopsConfig } from "../sops/index";
 import { ENC_VALUE, unencryptedLeaves } from "./encrypted-leaves";
 import { secretValue } from "./existing-tree";
 import { uncoveredSopsFileProblem } from "./sops-rule-coverage";
@@ -35,8 +35,29 @@ export interface CheckOptions {
   readonly source?: TreeSource;
 }
 
-/** The largest file scanned. A larger one is a finding: a secret could hide in what is not read. */
+/**
+ * The largest file scanned. A larger one is a finding: a secret could hide in what is not read. The one exception is a
+ * SOPS binary-store file a rule covers whose whole payload is one encrypted value (`{"data": "ENC[...]", "sops": ...}`,
+ * e.g. an etcd snapshot): it has no plaintext to scan. It is read up to the 64 MiB every sops parse is bounded by.
+ */
 export const MAX_SCANNED_BYTES = 16 * 1024 * 1024;
+
+function tooLargeProblem(size: number): string {
+  return `is too large to scan (${size} bytes, more than ${MAX_SCANNED_BYTES}): a secret could hide in it. Keep large files out of the GitOps tree (Git LFS, an OCI artifact)`;
+}
+
+/** Whether a file over the scan limit may still be checked: a ruled binary-store file that sops's parse bound admits. */
+function mayBeWholeCiphertext(rel: string, size: number, rule: CreationRule | undefined): boolean {
+  return rule !== undefined && size <= MAX_DOCUMENT_BYTES && formatFromPath(rel) === "binary";
+}
+
+/** The encrypted value that is the binary store's whole payload (`data`, nothing beside it), if the tree is one. */
+function wholePayloadCiphertext(tree: Tree): string | undefined {
+  const doc = tree.documents.length === 1 ? tree.documents[0] : undefined;
+  const item = doc?.items.length === 1 ? doc.items[0] : undefined;
+  if (item === undefined || !("key" in item) || item.key !== "data" || item.value.kind !== "str") return undefined;
+  return ENC_VALUE.test(item.value.value) ? item.value.value : undefined;
+}
 
 function ruleLabel(rule: CreationRule): string {
   return rule.pathRegex === undefined ? "the catch-all .sops.yaml creation rule" : `the .sops.yaml creation rule with path_regex ${JSON.stringify(rule.pathRegex)}`;
@@ -61,6 +82,7 @@ interface EncryptedFileCheck {
   readonly findings: string[];
   /** The file has a readable sops structure (it may still have findings, e.g. a missing recipient). */
   readonly parsed: boolean;
+  readonly tree?: Tree;
 }
 
 function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): EncryptedFileCheck {
@@ -100,7 +122,7 @@ function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): Enc
   if (missing.length > 0) {
     findings.push(`is not encrypted to ${missing.join(", ")} required by ${ruleLabel(rule)}: run \`sops updatekeys ${rel}\``);
   }
-  return { findings, parsed: true };
+  return { findings, parsed: true, tree };
 }
 
 function isSopsAgeSecret(text: string): boolean {
@@ -182,8 +204,14 @@ function plaintextPartsOf(text: string): string {
 
 async function checkRuledFile(rel: string, bytes: Buffer, rule: CreationRule, env: NodeJS.ProcessEnv, report: CheckReport): Promise<void> {
   const result = checkEncryptedFile(rel, bytes, rule);
+  const ciphertext = bytes.length > MAX_SCANNED_BYTES && result.tree !== undefined ? wholePayloadCiphertext(result.tree) : undefined;
+  if (bytes.length > MAX_SCANNED_BYTES && ciphertext === undefined) {
+    report.findings.push({ file: rel, problem: tooLargeProblem(bytes.length) });
+    return;
+  }
   for (const problem of result.findings) report.findings.push({ file: rel, problem });
-  const text = bytes.toString("utf8");
+  // a large file's one encrypted value is left out of the scan (what is left: its sops metadata)
+  const text = ciphertext === undefined ? bytes.toString("utf8") : bytes.toString("utf8").replace(ciphertext, "");
   if (!result.parsed) return;
   if (formatFromPath(rel) === "yaml") {
     for (const p of sopsDocumentMetadataProblems(text)) {
@@ -205,21 +233,18 @@ export async function checkGitopsTree(dir: string, opts: CheckOptions = {}): Pro
   const files = await source.list();
   const sopsConfig = await readSopsConfig(source, files.map((f) => f.path), report);
   for (const { path: rel, size } of files) {
-    if (size > MAX_SCANNED_BYTES) {
-      report.findings.push({
-        file: rel,
-        problem: `is too large to scan (${size} bytes, more than ${MAX_SCANNED_BYTES}): a secret could hide in it. Keep large files out of the GitOps tree (Git LFS, an OCI artifact)`,
-      });
-      continue;
-    }
-    const bytes = await source.read(rel);
-    report.filesChecked += 1;
     let rule: CreationRule | undefined;
     try {
       rule = rel === ".sops.yaml" ? undefined : ruleFor(sopsConfig, join(source.root, ...rel.split("/")));
     } catch (e) {
       report.findings.push({ file: ".sops.yaml", problem: `cannot select the creation rule for ${rel}: ${(e as Error).message}` });
     }
+    if (size > MAX_SCANNED_BYTES && !mayBeWholeCiphertext(rel, size, rule)) {
+      report.findings.push({ file: rel, problem: tooLargeProblem(size) });
+      continue;
+    }
+    const bytes = await source.read(rel);
+    report.filesChecked += 1;
     if (rule !== undefined) {
       await checkRuledFile(rel, bytes, rule, env, report);
       continue;

@@ -241,5 +241,5 @@ export function mergeSopsRulesBlock(existing: string | null, block: string, prob
 
 /** The probe paths of a cluster: its encrypted files, and one path per rule so that even an empty tree is covered. */
 export function sopsProbePaths(cluster: string, encryptedPaths: readonly string[]): string[] {
-  return [...new Set([`clusters/${cluster}/x.sops.yaml`, `talos/${cluster}/x.sops.yaml`, ...encryptedPaths])];
+  return [...new Set([`clusters/${cluster}/x.sops.yaml`, `talos/${cluster}/x.sops.yaml`, `talos/${cluster}/etcd-snapshots/x.snapshot.sops`, ...encryptedPaths])];
 }

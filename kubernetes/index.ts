@@ -41,6 +41,7 @@ export { fluxInstanceSchema, namespaceSchema, secretSchema } from "./schemas";
 export { base64Data } from "./secret-data";
 export {
   clustersPathRegex,
+  etcdSnapshotsPathRegex,
   KUBERNETES_ENCRYPTED_REGEX,
   renderSopsConfig,
   renderSopsRulesBlock,

@@ -3,7 +3,8 @@
  * shared: gitops/sops-config-file.ts splices the block in and keeps everything else). Kubernetes manifests under
  * `clusters/<name>/` have only `data`/`stringData` encrypted (Flux must still read `kind` and `metadata`) and go to
  * the operators and the cluster identity; files under `talos/<name>/` are encrypted whole, to the operators only
- * (kubernetes/recipients-by-need.ts).
+ * (kubernetes/recipients-by-need.ts), and so are the etcd snapshots `talos-homelab etcd snapshot` writes to
+ * `talos/<name>/etcd-snapshots/` (SOPS binary store; gitops/etcd-snapshot-files.ts).
  */
 import { stringify } from "yaml";
 import { ageRecipientProblem } from "../sops/index";
@@ -43,6 +44,11 @@ export function talosPathRegex(clusterName: string): string {
   return `^talos/${escapeRegex(clusterName)}/.*\\.sops\\.ya?ml$`;
 }
 
+/** The snapshots `talos-homelab etcd snapshot` writes to its default folder (gitops/etcd-snapshot-files.ts). */
+export function etcdSnapshotsPathRegex(clusterName: string): string {
+  return `^talos/${escapeRegex(clusterName)}/etcd-snapshots/.*\\.snapshot\\.sops$`;
+}
+
 /** Operator recipients first, then the cluster's; duplicates dropped; each one checked. */
 export function sopsRecipients(options: SopsConfigOptions): string[] {
   const all = [...options.recipients, options.clusterRecipient];
@@ -61,7 +67,10 @@ function treeRecipients(options: SopsConfigOptions): TreeRecipients {
   return { operators: options.recipients, cluster: options.clusterRecipient };
 }
 
-/** The cluster's two rules (their path regexes are disjoint, so their order does not matter). */
+/**
+ * The cluster's three rules. Their path regexes are disjoint today; the etcd snapshots' rule, the most specific, still
+ * comes before the talos/ rule of the folder that holds it, as sops uses the first rule that matches.
+ */
 export function sopsConfig(options: SopsConfigOptions): SopsConfig {
   const recipients = treeRecipients(options);
   return {
@@ -71,6 +80,7 @@ export function sopsConfig(options: SopsConfigOptions): SopsConfig {
         encrypted_regex: KUBERNETES_ENCRYPTED_REGEX,
         age: recipientsFor("operators-and-cluster", recipients).join(","),
       },
+      { path_regex: etcdSnapshotsPathRegex(options.clusterName), age: recipientsFor("operators", recipients).join(",") },
       { path_regex: talosPathRegex(options.clusterName), age: recipientsFor("operators", recipients).join(",") },
     ],
   };

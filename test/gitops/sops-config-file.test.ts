@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDocument, stringify } from "yaml";
 import { mergeSopsRulesBlock, SopsConfigFileError, sopsProbePaths } from "../../gitops/sops-config-file";
-import { clustersPathRegex, renderSopsRulesBlock, talosPathRegex } from "../../kubernetes";
+import { clustersPathRegex, etcdSnapshotsPathRegex, renderSopsRulesBlock, talosPathRegex } from "../../kubernetes";
 import { creationRuleFor, loadSopsConfig } from "../../sops";
 import { OPERATOR_RECIPIENT, TEST_RECIPIENT } from "../kubernetes/fixtures";
 
@@ -88,10 +88,11 @@ describe(".sops.yaml as a shared file", () => {
         const clusters = [...new Set(renders)];
         const doc = parseDocument(text);
         expect(doc.errors).toEqual([]);
-        expect((doc.toJS() as { creation_rules: unknown[] }).creation_rules).toHaveLength(file.count + 2 * clusters.length);
+        expect((doc.toJS() as { creation_rules: unknown[] }).creation_rules).toHaveLength(file.count + 3 * clusters.length);
         for (const cluster of clusters) {
           expect(merge(text, cluster).text).toBe(text);
           expect(ruleSelected(text, `talos/${cluster}/secrets.sops.yaml`)).toBe(talosPathRegex(cluster));
+          expect(ruleSelected(text, `talos/${cluster}/etcd-snapshots/${cluster}-etcd-20261206T235217Z.snapshot.sops`)).toBe(etcdSnapshotsPathRegex(cluster));
           expect(ruleSelected(text, `clusters/${cluster}/flux-system/sops-age.sops.yaml`)).toBe(clustersPathRegex(cluster));
         }
       }),

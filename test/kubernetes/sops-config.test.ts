@@ -30,9 +30,18 @@ describe(".sops.yaml", () => {
   });
 
   it("encrypts talos/<name>/ files whole", () => {
-    expect(ruleFor(rendered, "talos/homelab/secrets.sops.yaml")).toBe(1);
-    expect(ruleFor(rendered, "talos/homelab/cp-1.sops.yaml")).toBe(1);
+    expect(ruleFor(rendered, "talos/homelab/secrets.sops.yaml")).toBe(2);
+    expect(ruleFor(rendered, "talos/homelab/cp-1.sops.yaml")).toBe(2);
+    expect(rendered.creation_rules[2]).not.toHaveProperty("encrypted_regex");
+  });
+
+  it("covers the etcd snapshots `etcd snapshot` writes to talos/<name>/etcd-snapshots/ with a rule of their own, before talos/'s", () => {
+    expect(rendered.creation_rules[1].path_regex).toBe("^talos/homelab/etcd-snapshots/.*\\.snapshot\\.sops$");
+    expect(ruleFor(rendered, "talos/homelab/etcd-snapshots/homelab-etcd-20261206T235217Z.snapshot.sops")).toBe(1);
     expect(rendered.creation_rules[1]).not.toHaveProperty("encrypted_regex");
+    for (const path of ["talos/homelab/etcd-snapshots/x.snapshot.sops.tmp", "talos/other/etcd-snapshots/x.snapshot.sops", "talos/homelab/x.snapshot.sops"]) {
+      expect(ruleFor(rendered, path), path).toBe(-1);
+    }
   });
 
   it("matches no plain file, other cluster or other folder", () => {
@@ -47,18 +56,20 @@ describe(".sops.yaml", () => {
     }
   });
 
-  it("encrypts clusters/ to the operators and the cluster recipient, talos/ to the operators only, once each", () => {
+  it("encrypts clusters/ to the operators and the cluster recipient, talos/ and its snapshots to the operators only, once each", () => {
     expect(rendered.creation_rules[0].age).toBe(`${OPERATOR_RECIPIENT},${TEST_RECIPIENT}`);
     expect(rendered.creation_rules[1].age).toBe(OPERATOR_RECIPIENT);
+    expect(rendered.creation_rules[2].age).toBe(OPERATOR_RECIPIENT);
     const dup = sopsConfig({ ...options, recipients: [TEST_RECIPIENT, OPERATOR_RECIPIENT, OPERATOR_RECIPIENT] });
     expect(dup.creation_rules[0].age).toBe(`${OPERATOR_RECIPIENT},${TEST_RECIPIENT}`);
     // the cluster's recipient given as an operator still does not reach talos/
     expect(dup.creation_rules[1].age).toBe(OPERATOR_RECIPIENT);
+    expect(dup.creation_rules[2].age).toBe(OPERATOR_RECIPIENT);
   });
 
-  it("with no operator (allowClusterIdentityOnly), both rules name the cluster recipient", () => {
+  it("with no operator (allowClusterIdentityOnly), every rule names the cluster recipient", () => {
     const alone = sopsConfig({ ...options, recipients: [] });
-    expect(alone.creation_rules.map((r) => r.age)).toEqual([TEST_RECIPIENT, TEST_RECIPIENT]);
+    expect(alone.creation_rules.map((r) => r.age)).toEqual([TEST_RECIPIENT, TEST_RECIPIENT, TEST_RECIPIENT]);
   });
 
   it("renders the rules as one block between the cluster's BEGIN and END markers, indented as a creation_rules item", () => {
@@ -66,13 +77,14 @@ describe(".sops.yaml", () => {
     const lines = block.trimEnd().split("\n");
     expect(lines[0]).toBe("  # BEGIN talos-homelab cluster homelab");
     expect(lines.at(-1)).toBe("  # END talos-homelab cluster homelab");
-    expect(lines.filter((l) => l.startsWith("  - path_regex: "))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith("  - path_regex: "))).toHaveLength(3);
     expect(lines.every((l) => l.startsWith("  "))).toBe(true);
     expect(renderSopsConfig(options)).toBe(`creation_rules:\n${block}`);
   });
 
   it("escapes regex characters in the cluster name", () => {
     expect(sopsConfig({ ...options, clusterName: "a.b" }).creation_rules[0].path_regex).toBe("^clusters/a\\.b/.*\\.sops\\.ya?ml$");
+    expect(sopsConfig({ ...options, clusterName: "a.b" }).creation_rules[1].path_regex).toBe("^talos/a\\.b/etcd-snapshots/.*\\.snapshot\\.sops$");
   });
 
   it("rejects a bad recipient by field, and redacts an identity given as one", () => {
