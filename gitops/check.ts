@@ -113,7 +113,8 @@ function checkEncryptedFile(rel: string, bytes: Buffer, rule: CreationRule): Enc
   if (extra.length > 0) {
     findings.push(
       `is also encrypted to ${extra.join(", ")}, which ${ruleLabel(rule)} does not list: whoever holds that identity can read it. ` +
-        `Unless you added it on purpose, the file was replaced or re-encrypted outside the rules: drop it with a fresh data key, ` +
+        `Unless you added it on purpose, the file was replaced or re-encrypted outside the rules: restore it from Git history. ` +
+        `If that recipient once belonged and was removed, drop it with a fresh data key, ` +
         `\`sops rotate -i --rm-age ${extra.join(",")} ${rel}\` (or \`talos-homelab rotate --apply\` for the whole tree). ` +
         "`sops updatekeys` is not enough here: it keeps the data key, which every older copy of the file still opens for the removed identity",
     );
